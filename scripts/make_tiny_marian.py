@@ -1,0 +1,140 @@
+"""Build a tiny MarianMT model with a real sentencepiece vocabulary, offline.
+
+The model has random weights (a fixed seed, so every build is the same) and the
+layout of a Helsinki-NLP opus-mt checkpoint: ``source.spm``, ``target.spm``,
+``vocab.json``, ``config.json``, ``generation_config.json`` and safetensors
+weights. It is loaded with ``from_pretrained`` exactly like a real model, which
+is why the test suite uses it instead of a fake.
+
+    python scripts/make_tiny_marian.py OUT_DIR [--text FILE ...] [--max-positions 128]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import tempfile
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def train_sentencepiece(texts: list[str], workdir: Path, vocab_size: int) -> Path:
+    """Train a BPE sentencepiece model (BPE fragments words like the real models do)."""
+    import sentencepiece as spm
+
+    corpus = workdir / "corpus.txt"
+    lines = [line.strip() for text in texts for line in text.splitlines() if line.strip()]
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    prefix = workdir / "spm"
+    spm.SentencePieceTrainer.train(
+        input=str(corpus),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        model_type="bpe",
+        character_coverage=1.0,
+        # Marian's convention: </s> is 0, <unk> 1; no BOS; <pad> comes last in vocab.json.
+        eos_id=0,
+        unk_id=1,
+        bos_id=-1,
+        pad_id=-1,
+        hard_vocab_limit=False,
+        minloglevel=2,
+    )
+    return prefix.with_suffix(".model")
+
+
+def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size: int = 600,
+          d_model: int = 64, layers: int = 2, seed: int = 13,
+          train_steps: int = 150) -> Path:
+    """Write a tiny Marian model to ``out_dir`` and return the directory."""
+    import sentencepiece as spm
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        spm_path = train_sentencepiece(texts, Path(tmp), vocab_size)
+        processor = spm.SentencePieceProcessor(model_file=str(spm_path))
+        pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+        vocab = {piece: i for i, piece in enumerate(pieces)}
+        vocab["<pad>"] = len(vocab)
+        vocab_path = Path(tmp) / "vocab.json"
+        vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        tokenizer = MarianTokenizer(
+            source_spm=str(spm_path), target_spm=str(spm_path), vocab=str(vocab_path),
+            source_lang="pl", target_lang="en", model_max_length=max_positions,
+        )
+        tokenizer.save_pretrained(out_dir)
+
+    pad_id = vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
+        encoder_attention_heads=4, decoder_attention_heads=4,
+        encoder_ffn_dim=2 * d_model, decoder_ffn_dim=2 * d_model,
+        max_position_embeddings=max_positions, pad_token_id=pad_id, eos_token_id=0,
+        decoder_start_token_id=pad_id, forced_eos_token_id=0, activation_function="swish",
+        scale_embedding=True, share_encoder_decoder_embeddings=True,
+    )
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = MarianMTModel(config).eval()
+    # The same generation defaults as a real opus-mt checkpoint, which xling must override.
+    model.generation_config = GenerationConfig(
+        num_beams=6, max_length=max_positions, bad_words_ids=[[pad_id]],
+        decoder_start_token_id=pad_id, eos_token_id=0, forced_eos_token_id=0, pad_token_id=pad_id,
+    )
+    if train_steps:
+        train_copy(model, tokenizer, texts, train_steps, seed)
+    model.save_pretrained(out_dir)
+    return out_dir
+
+
+def train_copy(model, tokenizer, texts: list[str], steps: int, seed: int) -> None:
+    """Train briefly to copy its input: outputs then depend on the input and end with EOS.
+
+    A random model emits the same tokens for every input and never stops, which
+    would let tests pass that should fail (every translation equal, every
+    output at the length cap).
+    """
+    import random
+
+    import torch
+
+    pieces = [s.strip() for text in texts for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    rng = random.Random(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    model.train()
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        for _ in range(steps):
+            batch = rng.sample(pieces, k=min(32, len(pieces)))
+            enc = tokenizer(batch, text_target=batch, return_tensors="pt", padding=True,
+                            truncation=True, max_length=48)
+            labels = enc["labels"].masked_fill(enc["labels"] == tokenizer.pad_token_id, -100)
+            loss = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], labels=labels).loss
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+    model.eval()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--text", type=Path, action="append", help="training text (default: seeds/*.txt)")
+    parser.add_argument("--max-positions", type=int, default=128)
+    parser.add_argument("--vocab-size", type=int, default=600)
+    parser.add_argument("--d-model", type=int, default=64)
+    parser.add_argument("--train-steps", type=int, default=150, help="copy-task steps (0: random weights)")
+    args = parser.parse_args()
+    files = args.text or sorted(SEEDS.glob("*.txt"))
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    build(args.out_dir, texts, args.max_positions, args.vocab_size, args.d_model,
+          train_steps=args.train_steps)
+    print(args.out_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""``xling detect DIR``: the language of every document and of its paragraphs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xling.cli._common import exit_codes, setup_logging, stdout
+from xling.io import DEFAULT_GLOBS
+
+
+def command(
+    input_dir: Annotated[Path, typer.Argument(help="Folder of documents, read recursively.", show_default=False)],
+    glob: Annotated[list[str] | None, typer.Option("--glob", help="File-name pattern; repeatable. "
+                                                                   "[default: *.txt, *.md]")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")] = False,
+    registry: Annotated[Path | None, typer.Option(help="Model registry TOML (its languages are the "
+                                                       "candidates).")] = None,
+) -> None:
+    """Detect the language of each document (and notice paragraphs in another language)."""
+    from xling.api import detect_folder
+    from xling.errors import UsageError
+
+    setup_logging(0, False)
+    with exit_codes():
+        if not input_dir.is_dir():
+            raise UsageError(f"input folder {input_dir} does not exist or is not a folder")
+        results = detect_folder(input_dir, tuple(glob or DEFAULT_GLOBS), registry)
+    if as_json:
+        for r in results:
+            typer.echo(json.dumps(asdict(r), ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(results)} documents")
+    for column in ("file", "language", "confidence", "encoding", "paragraphs", "other-language paragraphs"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        mixed = ", ".join(f"{k} {v}" for k, v in r.mixed.items())
+        table.add_row(r.path, r.language or f"[red]{r.error or '?'}[/]", f"{r.confidence:.2f}",
+                      r.encoding or "-", str(r.paragraphs), mixed)
+    stdout.print(table)

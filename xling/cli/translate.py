@@ -1,0 +1,67 @@
+"""``xling translate IN -o OUT``: the main job."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xling.cli._common import EXIT_FAILED, exit_codes, setup_logging, stderr, stdout
+from xling.io import DEFAULT_GLOBS
+
+
+def command(
+    input_dir: Annotated[Path, typer.Argument(help="Folder of articles, read recursively.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (must be empty unless --force).",
+                                         show_default=False)],
+    glob: Annotated[list[str] | None, typer.Option(
+        "--glob", help="File-name pattern to read; repeat for several. [default: *.txt, *.md]")] = None,
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", help="Override the registry for one language: LANG=PATH_OR_ID, e.g. "
+                              "pl=./opus-mt-pl-en. Repeatable.")] = None,
+    registry: Annotated[Path | None, typer.Option(help="Model registry TOML. [default: models/registry.toml]")] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N (auto picks CUDA when present; "
+                                             "half precision there).")] = "auto",
+    beams: Annotated[int, typer.Option(min=1, help="Beam size.")] = 4,
+    batch_tokens: Annotated[int, typer.Option(min=16, help="Padded source tokens per batch.")] = 4096,
+    cache: Annotated[Path | None, typer.Option(help="Translation cache file (sqlite). "
+                                                    "[default: the user cache folder]")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
+    offline: Annotated[bool, typer.Option(help="Never touch the network (also: HF_HUB_OFFLINE=1).")] = False,
+    force: Annotated[bool, typer.Option(help="Write into a non-empty output folder.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
+) -> None:
+    """Translate a folder of articles into English and write aligned parallel files.
+
+    English documents are copied to OUT/en/ untouched; others are split into
+    sentences, translated with the language's opus-mt model, aligned 1:1 and
+    written to OUT/<lang>-en/ as Moses (.<lang>/.en), TSV and bead JSONL files.
+    OUT/manifest.jsonl says what happened to every file. An interrupted run
+    resumes when the same command is run again.
+    """
+    from xling.models import parse_overrides
+    from xling.pipeline import Options, translate_folder
+    from xling.translate.base import GenerationSettings
+
+    setup_logging(verbose, quiet)
+    resume = f"Run the same command again to resume: {shlex.join(['xling', *sys.argv[1:]])}"
+    with exit_codes(resume_hint=resume):
+        options = Options(
+            globs=tuple(glob or DEFAULT_GLOBS), models=parse_overrides(model or []), registry=registry,
+            settings=GenerationSettings(beams=beams, batch_tokens=batch_tokens), device=device,
+            cache=cache, use_cache=not no_cache, offline=offline, force=force,
+        )
+        from xling.cli.progress import RichProgress
+
+        with RichProgress(enabled=not quiet and stderr.is_terminal) as progress:
+            report = translate_folder(input_dir, output, options, progress=progress)
+    if not quiet:
+        from xling.cli.summary import print_summary
+
+        print_summary(report, stdout)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)

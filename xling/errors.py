@@ -1,0 +1,46 @@
+"""Errors raised by xling. Each message says what went wrong, why, and how to fix it.
+
+Library code raises these; only the CLI turns them into exit codes.
+"""
+
+from __future__ import annotations
+
+
+class XlingError(Exception):
+    """Base class of every error xling raises on purpose."""
+
+
+class UsageError(XlingError):
+    """The caller asked for something that cannot work (bad option, bad folder)."""
+
+
+class ReadError(XlingError):
+    """An input file cannot be turned into text (binary, undecodable, unreadable, empty)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+class ModelUnavailableError(XlingError):
+    """A translation model cannot be found locally and may not (or cannot) be downloaded."""
+
+    def __init__(self, model_id: str, why: str) -> None:
+        self.model_id = model_id
+        super().__init__(
+            f"model {model_id!r} is not available: {why}. Provide it with "
+            f"`--model LANG=/path/to/model_dir`, or download it once with network access "
+            f"(`hf download {model_id}`), then run again."
+        )
+
+
+class UnknownNameError(XlingError):
+    """A name (format, backend, language) is not one of the known ones."""
+
+    def __init__(self, kind: str, name: str, valid: list[str]) -> None:
+        super().__init__(f"unknown {kind} {name!r}; choose one of: {', '.join(sorted(valid))}")
+
+
+class SegmentationError(XlingError):
+    """The sentence splitter returned text that cannot be mapped back onto the input."""

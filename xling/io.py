@@ -1,0 +1,98 @@
+"""Read stage: find input files and decode them into ``Document`` objects.
+
+Decoding order: a byte-order mark wins; then strict UTF-8 (most files, and
+deterministic); then charset-normalizer's best guess. Files with NUL bytes and
+no UTF-16/32 BOM are treated as binary. Newlines are normalised to ``\\n`` so
+that offsets are the same whichever platform wrote the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from xling.data import Document
+from xling.errors import ReadError
+
+DEFAULT_GLOBS = ("*.txt", "*.md")
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def discover(root: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[Path]:
+    """Files under ``root`` whose name matches one of ``globs``, sorted, symlinked folders not followed.
+
+    Not following folder links makes a symlink loop harmless; a linked *file* is read.
+    """
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in files:
+            if any(fnmatch.fnmatch(name, g) for g in globs):
+                found.append(Path(folder, name))
+    return sorted(found, key=lambda p: relative_id(root, p))
+
+
+def relative_id(root: Path, path: Path) -> str:
+    """The document id: the path relative to the input root, with forward slashes."""
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes → (text with ``\\n`` newlines, encoding name). Raises ``ReadError``."""
+    if not data:
+        raise ReadError("empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _normalise(data.decode(encoding)), encoding
+            except UnicodeDecodeError as exc:
+                raise ReadError("undecodable", f"{encoding} BOM but invalid data ({exc.reason})") from exc
+    try:
+        return _normalise(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise ReadError("binary file", "contains NUL bytes and no UTF-16/32 byte-order mark")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ReadError("undecodable", "no text encoding fits the bytes")
+    return _normalise(str(best)), best.encoding
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+
+
+def read_document(root: Path, path: Path) -> Document:
+    """Read and decode one file. Raises ``ReadError`` with a reason for the manifest."""
+    try:
+        data = path.read_bytes()
+    except PermissionError as exc:
+        raise ReadError("unreadable", f"permission denied ({exc.strerror})") from exc
+    except OSError as exc:
+        raise ReadError("unreadable", exc.strerror or str(exc)) from exc
+    text, encoding = decode(data)
+    if not text.strip():
+        raise ReadError("blank file", "only whitespace")
+    return Document(id=relative_id(root, path), text=text, encoding=encoding)
+
+
+def iter_documents(root: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> Iterator[Document | tuple[str, ReadError]]:
+    """Every matching file as a ``Document``, or ``(doc_id, error)`` when it cannot be read."""
+    for path in discover(root, globs):
+        try:
+            yield read_document(root, path)
+        except ReadError as exc:
+            yield relative_id(root, path), exc

@@ -1,0 +1,150 @@
+"""Route stage: which model translates a language, and where its files are.
+
+Resolution order for a model: an explicit local directory; the local Hugging
+Face cache; a download (only when the network is allowed). With ``offline``
+(``--offline`` or ``HF_HUB_OFFLINE=1``) nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from xling.errors import ModelUnavailableError, UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SKIP = "skip"
+# Files a Marian checkpoint needs; weights prefer safetensors (no pickle).
+_TOKENIZER_FILES = ["*.json", "*.spm", "*.txt"]
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """Source language → model id or local path, with a fallback for unlisted languages."""
+
+    models: Mapping[str, str]
+    fallback: str = SKIP
+    target: str = "en"
+    overrides: Mapping[str, str] = field(default_factory=dict)
+
+    def route(self, language: str) -> str | None:
+        """Model for ``language``, or ``None`` when the fallback policy is ``skip``."""
+        if language in self.overrides:
+            return self.overrides[language]
+        if language in self.models:
+            return self.models[language]
+        return None if self.fallback == SKIP else self.fallback
+
+    @property
+    def languages(self) -> set[str]:
+        return set(self.models) | set(self.overrides) | {self.target}
+
+    def with_overrides(self, overrides: Mapping[str, str]) -> Registry:
+        return Registry(self.models, self.fallback, self.target, {**self.overrides, **overrides})
+
+
+def load_registry(path: Path | None = None) -> Registry:
+    """Read the registry TOML: ``path``, else ``$XLING_REGISTRY``, else the packaged one."""
+    path = path or (Path(os.environ["XLING_REGISTRY"]) if os.environ.get("XLING_REGISTRY") else None)
+    if path is not None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read model registry {path}: {exc.strerror}") from exc
+    else:
+        raw = _packaged_registry()
+    try:
+        table = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"model registry {path or 'models/registry.toml'} is not valid TOML: {exc}") from exc
+    return Registry(
+        models=dict(table.get("models", {})),
+        fallback=str(table.get("fallback", SKIP)),
+        target=str(table.get("target", "en")),
+    )
+
+
+def _packaged_registry() -> bytes:
+    packaged = resources.files("xling") / "registry.toml"
+    if packaged.is_file():  # installed wheel
+        return packaged.read_bytes()
+    return (Path(__file__).resolve().parent.parent / "models" / "registry.toml").read_bytes()
+
+
+def parse_overrides(specs: list[str]) -> dict[str, str]:
+    """``["pl=/models/pl-en", "de=Helsinki-NLP/opus-mt-de-en"]`` → ``{"pl": ..., "de": ...}``."""
+    overrides = {}
+    for spec in specs:
+        lang, sep, model = spec.partition("=")
+        if not sep or not lang.strip() or not model.strip():
+            raise UsageError(f"--model expects LANG=PATH_OR_ID (for example pl=./models/opus-mt-pl-en), got {spec!r}")
+        overrides[lang.strip().lower()] = model.strip()
+    return overrides
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedModel:
+    """A model's files on local disk, with the id and revision that name it in caches and outputs."""
+
+    model_id: str
+    path: Path
+    revision: str
+
+
+def is_offline(offline: bool = False) -> bool:
+    return offline or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def resolve(model: str, offline: bool = False) -> ResolvedModel:
+    """Find ``model`` (a directory or a hub id) on disk, downloading it only if allowed."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return ResolvedModel(model_id=path.resolve().name, path=path.resolve(), revision=fingerprint(path))
+    if model.startswith((".", "/", "~")) or model.count("/") > 1:  # a path, not an "org/name" hub id
+        raise ModelUnavailableError(model, "no such directory")
+    cached = _snapshot(model, local_only=True)
+    if cached is not None:
+        return cached
+    if is_offline(offline):
+        raise ModelUnavailableError(model, "it is not in the local Hugging Face cache and xling is offline")
+    downloaded = _snapshot(model, local_only=False)
+    if downloaded is None:
+        raise ModelUnavailableError(model, "the download failed (no network, or no such model)")
+    return downloaded
+
+
+def _snapshot(model_id: str, local_only: bool) -> ResolvedModel | None:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        folder = Path(snapshot_download(model_id, allow_patterns=[*_TOKENIZER_FILES, "*.safetensors"],
+                                        local_files_only=local_only))
+        if not any(folder.glob("*.safetensors")):  # older repos ship only a pickle checkpoint
+            folder = Path(snapshot_download(model_id, allow_patterns=[*_TOKENIZER_FILES, "pytorch_model.bin"],
+                                            local_files_only=local_only))
+    except (LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError):
+        return None
+    if not (folder / "config.json").is_file():
+        return None
+    return ResolvedModel(model_id=model_id, path=folder, revision=folder.name)
+
+
+def fingerprint(path: Path) -> str:
+    """A content hash of a local model directory: a changed model never reuses cached translations."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.iterdir() if p.is_file()):
+        digest.update(file.name.encode())
+        with file.open("rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
+    return "sha256:" + digest.hexdigest()[:16]

@@ -1,0 +1,336 @@
+"""The main job: a folder of articles in, translations, beads, parallel files and a manifest out.
+
+read → detect → segment → route → translate (cached) → align → write, one
+document at a time except translation, which batches the sentences of a
+window of documents per model. A failure in one document is recorded in the
+manifest and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from xling.align import beads_from_translations
+from xling.data import Document, Segment, Translation
+from xling.detect import Detection, LanguageDetector
+from xling.errors import ReadError, UsageError, XlingError
+from xling.formats.atomic import copy_file, write_text
+from xling.formats.beads import write_beads
+from xling.formats.moses import write_moses
+from xling.formats.tsv import write_tsv
+from xling.io import DEFAULT_GLOBS, discover, read_document, relative_id
+from xling.models import Registry, load_registry
+from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, FileReport, RunReport, write_manifest
+from xling.segment import Segmenter, paragraphs_spans
+from xling.signature import signature
+from xling.translate.base import GenerationSettings, Translator
+
+logger = logging.getLogger(__name__)
+
+STATE_FILE = ".xling-run.json"  # present while a run into this folder is unfinished
+KEPT = "kept_target_language"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that shapes a run besides the input and output folders."""
+
+    globs: tuple[str, ...] = DEFAULT_GLOBS
+    models: Mapping[str, str] = field(default_factory=dict)  # language → model id or directory
+    registry: Path | None = None
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    device: str = "auto"
+    cache: Path | None = None  # None: the user cache directory
+    use_cache: bool = True
+    offline: bool = False
+    force: bool = False
+    window_sentences: int = 2048  # sentences gathered across documents before translating
+
+
+class Progress(Protocol):
+    def start(self, documents: int) -> None: ...
+    def sentences(self, count: int) -> None: ...
+    def document(self, report: FileReport) -> None: ...
+
+
+class _Quiet:
+    def start(self, documents: int) -> None: ...
+    def sentences(self, count: int) -> None: ...
+    def document(self, report: FileReport) -> None: ...
+
+
+TranslatorFactory = Callable[[str], Translator]
+
+
+@dataclass
+class _Prepared:
+    """A document ready for translation."""
+
+    doc: Document
+    detection: Detection
+    segments: list[Segment]
+    model: str
+    paragraphs: int
+
+
+def translate_folder(input_dir: Path | str, output_dir: Path | str, options: Options | None = None, *,
+                     translator_factory: TranslatorFactory | None = None,
+                     progress: Progress | None = None) -> RunReport:
+    """Translate every matching file under ``input_dir`` into ``output_dir``; see the README for the layout."""
+    return _Run(Path(input_dir), Path(output_dir), options or Options(), translator_factory,
+                progress or _Quiet()).run()
+
+
+class _Run:
+    def __init__(self, input_dir: Path, output_dir: Path, options: Options,
+                 factory: TranslatorFactory | None, progress: Progress) -> None:
+        self.input, self.output, self.options, self.progress = input_dir, output_dir, options, progress
+        self.registry: Registry = load_registry(options.registry).with_overrides(options.models)
+        self.factory = factory or self._marian
+        self.translators: dict[str, Translator] = {}
+        self.unavailable: dict[str, XlingError] = {}
+        self.cache = None
+        self._detector: LanguageDetector | None = None
+
+    # -- set-up ---------------------------------------------------------------------------------
+    def _check_folders(self) -> None:
+        if not self.input.is_dir():
+            raise UsageError(f"input folder {self.input} does not exist or is not a folder")
+        source, target = self.input.resolve(), self.output.resolve()
+        if target == source or target.is_relative_to(source):
+            raise UsageError(f"output folder {self.output} is inside the input folder {self.input}; "
+                             "choose a folder outside it")
+        if self.output.exists() and not self.output.is_dir():
+            raise UsageError(f"output {self.output} exists and is not a folder")
+        if self.output.is_dir() and any(self.output.iterdir()) and not self.options.force and not self._resumable():
+            raise UsageError(f"output folder {self.output} is not empty; pass --force to write into it")
+
+    def _state(self) -> str:
+        return json.dumps({"input": str(self.input.resolve()), "globs": list(self.options.globs)}, sort_keys=True)
+
+    def _resumable(self) -> bool:
+        state = self.output / STATE_FILE
+        return state.is_file() and state.read_text(encoding="utf-8") == self._state()
+
+    @property
+    def detector(self) -> LanguageDetector:
+        if self._detector is None:
+            self._detector = LanguageDetector(self.registry.languages)
+        return self._detector
+
+    def _marian(self, model: str) -> Translator:
+        from xling.models import resolve
+        from xling.translate.marian import MarianTranslator
+
+        return MarianTranslator(resolve(model, self.options.offline), self.options.settings, self.options.device)
+
+    def translator(self, model: str) -> Translator:
+        """The (cached) translator for ``model``, loaded once; a failure to load is remembered."""
+        if model in self.unavailable:
+            raise self.unavailable[model]
+        if model not in self.translators:
+            try:
+                inner = self.factory(model)
+            except XlingError as exc:
+                self.unavailable[model] = exc
+                raise
+            if self.cache is not None:
+                from xling.translate.cache import CachedTranslator
+
+                inner = CachedTranslator(inner, self.cache, on_chunk=self.progress.sentences)
+            self.translators[model] = inner
+        return self.translators[model]
+
+    # -- the run --------------------------------------------------------------------------------
+    def run(self) -> RunReport:
+        started = time.perf_counter()
+        self._check_folders()
+        self.output.mkdir(parents=True, exist_ok=True)
+        write_text(self.output / STATE_FILE, self._state())
+        if self.options.use_cache:
+            from xling.translate.cache import TranslationCache, default_cache_path
+
+            self.cache = TranslationCache(self.options.cache or default_cache_path())
+        paths = discover(self.input, self.options.globs)
+        self.stems = output_stems([relative_id(self.input, p) for p in paths])
+        self.progress.start(len(paths))
+        reports: list[FileReport] = []
+        for window in _windows(self._prepare_all(paths, reports), self.options.window_sentences):
+            reports.extend(self._translate_window(window))
+        write_manifest(reports, self.output / "manifest.jsonl")
+        (self.output / STATE_FILE).unlink()
+        if self.cache is not None:
+            self.cache.close()
+        return RunReport(tuple(sorted(reports, key=lambda r: r.path)), self.output, time.perf_counter() - started)
+
+    def _prepare_all(self, paths: Sequence[Path], reports: list[FileReport]) -> Iterator[_Prepared]:
+        for path in paths:
+            result = self._prepare(path)
+            if isinstance(result, FileReport):
+                reports.append(result)
+                self.progress.document(result)
+            else:
+                yield result
+
+    def _prepare(self, path: Path) -> _Prepared | FileReport:
+        doc_id = relative_id(self.input, path)
+        try:
+            doc = read_document(self.input, path)
+        except ReadError as exc:
+            status = SKIPPED if exc.reason in ("empty file", "blank file") else FAILED
+            return FileReport(doc_id, status, reason=str(exc))
+        spans = paragraphs_spans(doc.text)
+        detection = self.detector.detect_document(doc.text, [doc.text[s:e] for s, e in spans])
+        doc = replace(doc, language=detection.language, confidence=detection.confidence)
+        base = dict(encoding=doc.encoding, language=doc.language, confidence=doc.confidence,
+                    paragraphs=len(spans), mixed=_mixed(detection))
+        if doc.language is None:
+            return FileReport(doc_id, SKIPPED, reason="language not detected", **base)
+        if doc.language == self.registry.target:
+            target = inside(self.output, f"{self.registry.target}/{doc_id}")
+            copy_file(path, target)
+            return FileReport(doc_id, PASSED, outputs=(_rel(self.output, target),), **base)
+        model = self.registry.route(doc.language)
+        if model is None:
+            return FileReport(doc_id, SKIPPED, reason=f"no model for language {doc.language!r} "
+                              "(the registry's fallback policy is 'skip')", **base)
+        try:
+            segments = segment_document(doc, spans, detection.paragraphs)
+        except XlingError as exc:
+            return FileReport(doc_id, FAILED, reason=f"segmentation failed: {exc}", **base)
+        return _Prepared(doc, detection, segments, model, len(spans))
+
+    def _translate_window(self, window: list[_Prepared]) -> list[FileReport]:
+        reports = []
+        for model in dict.fromkeys(p.model for p in window):
+            group = [p for p in window if p.model == model]
+            try:
+                translator = self.translator(model)
+                translated = self._translate_group(translator, group)
+            except XlingError as exc:
+                translated = {id(p): exc for p in group}
+            for prepared in group:
+                outcome = translated[id(prepared)]
+                if isinstance(outcome, XlingError):
+                    report = FileReport(prepared.doc.id, FAILED, reason=str(outcome), model=model,
+                                        **_doc_fields(prepared))
+                else:
+                    report = self._write(prepared, translator, *outcome)
+                reports.append(report)
+                self.progress.document(report)
+        return reports
+
+    def _translate_group(self, translator: Translator, group: list[_Prepared]):
+        target = self.registry.target
+        texts = [s.text for p in group for s in p.segments if s.language != target]
+        results = iter(translator.translate(texts))
+        fresh = getattr(translator, "last_missing", None)
+        outcome = {}
+        for prepared in group:
+            translations = [
+                Translation(s.text, s.text, "", 0.0, (KEPT,)) if s.language == target else next(results)
+                for s in prepared.segments
+            ]
+            cached = 0 if fresh is None else sum(
+                1 for s in prepared.segments if s.language != target and s.text not in fresh)
+            outcome[id(prepared)] = (translations, cached)
+        return outcome
+
+    def _write(self, prepared: _Prepared, translator: Translator, translations: list[Translation],
+               cached: int) -> FileReport:
+        doc, lang, target = prepared.doc, prepared.doc.language, self.registry.target
+        pair = f"{lang}-{target}"
+        beads = beads_from_translations(prepared.segments, translations)
+        base = inside(self.output, f"{pair}/{self.stems[doc.id]}")
+        files = {
+            "source": base.with_name(f"{base.name}.{lang}"),
+            "target": base.with_name(f"{base.name}.{target}"),
+            "tsv": base.with_name(f"{base.name}.tsv"),
+            "beads": base.with_name(f"{base.name}.jsonl"),
+        }
+        write_moses(beads, files["source"], files["target"])
+        write_tsv(beads, files["tsv"])
+        write_beads(beads, doc.id, files["beads"])
+        flags: dict[str, int] = {}
+        for bead in beads:
+            for flag in bead.flags:
+                flags[flag] = flags.get(flag, 0) + 1
+        kept = flags.pop(KEPT, 0)
+        flags = dict(sorted(flags.items()))
+        backend = getattr(getattr(translator, "inner", translator), "backend", "custom")
+        return FileReport(
+            doc.id, TRANSLATED, model=translator.model_id, revision=translator.revision,
+            translated=len(prepared.segments) - cached - kept, cached=cached, kept=kept, flags=flags,
+            outputs=tuple(_rel(self.output, f) for f in files.values()),
+            signature=signature(backend=backend, model_id=translator.model_id, revision=translator.revision,
+                                settings_key=translator.settings.key(), pair=pair),
+            **_doc_fields(prepared),
+        )
+
+
+def segment_document(doc: Document, spans: Sequence[tuple[int, int]],
+                     paragraph_langs: Sequence[str | None]) -> list[Segment]:
+    """Sentences of every paragraph, each split by the rules of its paragraph's language."""
+    segments: list[Segment] = []
+    for index, ((start, end), lang) in enumerate(zip(spans, paragraph_langs, strict=True)):
+        splitter = Segmenter(lang or doc.language)
+        for s, e in splitter.sentences(doc.text, start, end):
+            segments.append(Segment(doc.id, index, len(segments), s, e, doc.text[s:e],
+                                    lang if lang != doc.language else None))
+    return segments
+
+
+def output_stems(doc_ids: Sequence[str]) -> dict[str, str]:
+    """``dir/article.txt`` → ``dir/article``; keep the suffix where two inputs would share a stem."""
+    stems = {doc_id: doc_id.rsplit(".", 1)[0] if "." in doc_id.rsplit("/", 1)[-1] else doc_id
+             for doc_id in doc_ids}
+    taken: dict[str, int] = {}
+    for stem in stems.values():
+        taken[stem] = taken.get(stem, 0) + 1
+    return {doc_id: (stem if taken[stem] == 1 else doc_id) for doc_id, stem in stems.items()}
+
+
+def _windows(prepared: Iterator[_Prepared], sentences: int) -> Iterator[list[_Prepared]]:
+    window: list[_Prepared] = []
+    size = 0
+    for item in prepared:
+        window.append(item)
+        size += len(item.segments)
+        if size >= sentences:
+            yield window
+            window, size = [], 0
+    if window:
+        yield window
+
+
+def _mixed(detection: Detection) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for lang in detection.paragraphs:
+        if lang != detection.language and lang is not None:
+            counts[lang] = counts.get(lang, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _doc_fields(prepared: _Prepared) -> dict:
+    doc = prepared.doc
+    return dict(encoding=doc.encoding, language=doc.language, confidence=doc.confidence,
+                paragraphs=prepared.paragraphs, sentences=len(prepared.segments), mixed=_mixed(prepared.detection))
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def inside(root: Path, relative: str) -> Path:
+    """``root / relative``, refusing any path that would leave ``root`` (``..``, absolute parts)."""
+    path = root / relative
+    if ".." in Path(relative).parts or Path(relative).is_absolute() or not path.resolve().is_relative_to(
+            root.resolve()):
+        raise UsageError(f"refusing output path {relative!r}: it would leave the output folder")
+    return path

@@ -1,0 +1,74 @@
+"""What happened to each input file: the rows of ``manifest.jsonl`` and the summary table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from xling.formats.atomic import atomic_open
+from xling.formats.lines import json_line
+
+TRANSLATED = "translated"  # non-English document, translated and aligned
+PASSED = "passed"  # English document, copied byte for byte
+SKIPPED = "skipped"  # nothing to do, with a reason (blank file, no model under the "skip" policy)
+FAILED = "failed"  # could not be processed, with a reason; the exit code is 1
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    path: str
+    status: str
+    reason: str = ""
+    encoding: str | None = None
+    language: str | None = None
+    confidence: float = 0.0
+    model: str | None = None
+    revision: str | None = None
+    paragraphs: int = 0
+    sentences: int = 0
+    translated: int = 0  # sentences not answered by the translation cache
+    cached: int = 0  # sentences answered by the translation cache
+    kept: int = 0  # sentences of English paragraphs inside a translated document, copied as they are
+    flags: dict[str, int] = field(default_factory=dict)
+    mixed: dict[str, int] = field(default_factory=dict)  # paragraphs per language other than the document's
+    outputs: tuple[str, ...] = ()
+    signature: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    files: tuple[FileReport, ...]
+    output_dir: Path
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return any(f.status == FAILED for f in self.files)
+
+    @property
+    def sentences(self) -> int:
+        return sum(f.sentences for f in self.files if f.status == TRANSLATED)
+
+
+# Counters that depend on the run (cache state), not on the input: kept out of the
+# manifest so that a rerun on the same input writes a byte-identical manifest.
+RUN_COUNTERS = ("translated", "cached")
+
+
+def write_manifest(reports: Iterable[FileReport], path: Path) -> None:
+    with atomic_open(path) as out:
+        for report in sorted(reports, key=lambda r: r.path):
+            row = {k: v for k, v in asdict(report).items() if k not in RUN_COUNTERS}
+            row["confidence"] = round(row["confidence"], 4)
+            out.write(json_line(row) + "\n")
+
+
+def read_manifest(path: Path) -> list[dict]:
+    import json
+
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]

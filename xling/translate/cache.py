@@ -1,0 +1,108 @@
+"""A persistent translation cache in sqlite: never translate the same sentence twice.
+
+Keyed by (model id, model revision, generation settings, source text). It
+commits after every chunk, so an interrupted run keeps what it finished; WAL
+mode and a busy timeout let two runs share one cache file safely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from xling.data import Translation
+from xling.translate.base import Translator
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    target TEXT NOT NULL,
+    score REAL NOT NULL,
+    flags TEXT NOT NULL
+)
+"""
+
+
+def default_cache_path() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("xling") / "translations.sqlite3"
+
+
+class TranslationCache:
+    """Source text → ``Translation`` for one namespace (model, revision, settings)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), timeout=60.0, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=60000")
+        self._db.execute(SCHEMA)
+
+    @staticmethod
+    def key(namespace: str, source: str) -> str:
+        return hashlib.sha256(f"{namespace}\x00{source}".encode()).hexdigest()
+
+    def get_many(self, namespace: str, sources: Sequence[str]) -> dict[str, Translation]:
+        found = {}
+        keys = {self.key(namespace, s): s for s in dict.fromkeys(sources)}
+        items = list(keys)
+        for start in range(0, len(items), 500):
+            chunk = items[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key, model, target, score, flags FROM translations WHERE key IN ({marks})", chunk)
+            for key, model, target, score, flags in rows:
+                source = keys[key]
+                found[source] = Translation(source, target, model, score, tuple(json.loads(flags)))
+        return found
+
+    def put_many(self, namespace: str, translations: Sequence[Translation]) -> None:
+        rows = [(self.key(namespace, t.source), t.model, t.text, t.score, json.dumps(list(t.flags)))
+                for t in translations]
+        with self._db:  # one transaction: all of the chunk or none of it
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def namespace(translator: Translator) -> str:
+    return f"{translator.model_id}@{translator.revision}|{translator.settings.key()}"
+
+
+class CachedTranslator:
+    """Wraps a ``Translator``: answers from the cache, translates only what is missing, in chunks."""
+
+    def __init__(self, inner: Translator, cache: TranslationCache, chunk: int = 256,
+                 on_chunk: Callable[[int], None] | None = None) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.chunk = chunk
+        self.on_chunk = on_chunk
+        self.model_id, self.revision, self.settings = inner.model_id, inner.revision, inner.settings
+        self.hits = 0
+        self.misses = 0
+        self.last_missing: set[str] = set()  # what the last call had to translate
+
+    def translate(self, texts: Sequence[str]) -> list[Translation]:
+        ns = namespace(self.inner)
+        found = self.cache.get_many(ns, texts)
+        missing = sorted({t for t in texts if t not in found}, key=lambda t: (len(t), t))
+        self.hits += len(set(texts)) - len(missing)
+        self.misses += len(missing)
+        self.last_missing = set(missing)
+        for start in range(0, len(missing), self.chunk):
+            results = self.inner.translate(missing[start:start + self.chunk])
+            self.cache.put_many(ns, results)
+            found.update((r.source, r) for r in results)
+            if self.on_chunk:
+                self.on_chunk(len(results))
+        return [found[t] for t in texts]
