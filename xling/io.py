@@ -65,10 +65,36 @@ def decode(data: bytes) -> tuple[str, str]:
         raise ReadError("binary file", "contains NUL bytes and no UTF-16/32 byte-order mark")
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    best = _prefer_regional(from_bytes(data))
     if best is None:
         raise ReadError("undecodable", "no text encoding fits the bytes")
     return _normalise(str(best)), best.encoding
+
+
+# The single-byte code pages actually used for a language. charset-normalizer can
+# rank a rarely used one first (Latin-3 for ISO-8859-2 Polish) on a tiny difference.
+_REGIONAL = {
+    **dict.fromkeys(["Polish", "Czech", "Slovak", "Hungarian", "Slovene", "Croatian", "Romanian"],
+                    ("cp1250", "iso8859_2", "iso8859_16")),
+    **dict.fromkeys(["Russian", "Ukrainian", "Bulgarian", "Serbian", "Belarusian"],
+                    ("cp1251", "koi8_r", "koi8_u", "iso8859_5")),
+    **dict.fromkeys(["Estonian", "Lithuanian", "Latvian"], ("cp1257", "iso8859_13", "iso8859_4")),
+    "Greek": ("cp1253", "iso8859_7"),
+    "Turkish": ("cp1254", "iso8859_9"),
+}
+_CHAOS_SLACK = 0.1
+
+
+def _prefer_regional(matches):
+    """The best match, or a close one in a code page that the detected language really uses."""
+    best = matches.best()
+    if best is None:
+        return None
+    preferred = _REGIONAL.get(best.language, ())
+    close = [m for m in matches if m.encoding in preferred and m.chaos <= best.chaos + _CHAOS_SLACK]
+    if best.encoding in preferred or not close:
+        return best
+    return min(close, key=lambda m: (m.chaos, preferred.index(m.encoding)))
 
 
 def _normalise(text: str) -> str:

@@ -35,6 +35,9 @@ class Registry:
     fallback: str = SKIP
     target: str = "en"
     overrides: Mapping[str, str] = field(default_factory=dict)
+    # Languages to recognise although they have no model of their own: without them the
+    # detector would label such a document with the nearest listed language.
+    detect: tuple[str, ...] = ()
 
     def route(self, language: str) -> str | None:
         """Model for ``language``, or ``None`` when the fallback policy is ``skip``."""
@@ -46,10 +49,10 @@ class Registry:
 
     @property
     def languages(self) -> set[str]:
-        return set(self.models) | set(self.overrides) | {self.target}
+        return set(self.models) | set(self.overrides) | set(self.detect) | {self.target}
 
     def with_overrides(self, overrides: Mapping[str, str]) -> Registry:
-        return Registry(self.models, self.fallback, self.target, {**self.overrides, **overrides})
+        return Registry(self.models, self.fallback, self.target, {**self.overrides, **overrides}, self.detect)
 
 
 def load_registry(path: Path | None = None) -> Registry:
@@ -70,6 +73,7 @@ def load_registry(path: Path | None = None) -> Registry:
         models=dict(table.get("models", {})),
         fallback=str(table.get("fallback", SKIP)),
         target=str(table.get("target", "en")),
+        detect=tuple(table.get("detect", ())),
     )
 
 

@@ -15,7 +15,8 @@ from xling.errors import UsageError, XlingError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-stdout = Console(highlight=False, soft_wrap=False)
+# Wide when piped, so that tables do not fold file names at 80 columns.
+stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 stderr = Console(stderr=True, highlight=False)
 
 
@@ -40,11 +41,11 @@ def exit_codes(resume_hint: str = "") -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        stderr.print(f"[yellow]interrupted.[/] {resume_hint}".rstrip())
+        stderr.print(f"[yellow]interrupted.[/] {resume_hint}".rstrip(), soft_wrap=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except UsageError as exc:
-        stderr.print(f"[red]error:[/] {exc}")
+        stderr.print(f"[red]error:[/] {exc}", soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None
     except XlingError as exc:
-        stderr.print(f"[red]error:[/] {exc}")
+        stderr.print(f"[red]error:[/] {exc}", soft_wrap=True)
         raise typer.Exit(EXIT_FAILED) from None

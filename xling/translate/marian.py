@@ -131,7 +131,8 @@ class MarianTranslator:
             )
         generated = out.sequences[:, 1:]
         mask = generated != self.pad_id
-        sums = (steps.float() * mask).sum(dim=1).tolist()
+        # masked positions (after EOS) may hold -inf: select, never multiply by zero
+        sums = torch.where(mask, steps.float(), 0.0).sum(dim=1).tolist()
         counts = mask.sum(dim=1).tolist()
         outputs = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
         for unit, text, total, count in zip(batch, outputs, sums, counts, strict=True):

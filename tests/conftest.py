@@ -1,0 +1,68 @@
+"""Shared fixtures. Nothing here downloads: the Marian model is built locally, once per session."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from xling.data import Translation
+from xling.translate.base import GenerationSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+POLISH_SEED = "004_18b42087b80df9f9.txt"
+
+
+def _load_builder():
+    spec = importlib.util.spec_from_file_location("make_tiny_marian", ROOT / "scripts" / "make_tiny_marian.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A tiny MarianMT (copy-trained, 128 positions) saved with save_pretrained, as a user's model dir would be."""
+    out = tmp_path_factory.mktemp("models") / "tiny-pl-en"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    return _load_builder().build(out, texts, max_positions=128)
+
+
+@pytest.fixture
+def seeds(tmp_path) -> Path:
+    """A private copy of the seeds folder (tests may add files to it)."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+class FakeTranslator:
+    """Deterministic stand-in for pipeline-logic tests: upper-cases its input and counts calls."""
+
+    backend = "fake"
+
+    def __init__(self, model_id: str = "fake") -> None:
+        self.model_id = model_id
+        self.revision = "1"
+        self.settings = GenerationSettings()
+        self.seen: list[str] = []
+
+    def translate(self, texts: Sequence[str]) -> list[Translation]:
+        self.seen.extend(texts)
+        return [Translation(t, t.upper(), self.model_id, -0.5) for t in texts]
+
+
+@pytest.fixture
+def fake_factory():
+    made: dict[str, FakeTranslator] = {}
+
+    def factory(model: str) -> FakeTranslator:
+        made[model] = made.get(model) or FakeTranslator(model)
+        return made[model]
+
+    factory.made = made
+    return factory

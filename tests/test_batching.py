@@ -1,0 +1,46 @@
+"""Token-budget batching and long-input splitting: invariants over arbitrary input."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xling.translate.batching import token_budget_batches
+from xling.translate.split import split_to_fit
+
+
+@given(st.lists(st.integers(1, 300), max_size=200), st.integers(16, 2000), st.integers(1, 64))
+def test_batches_cover_every_index_once_and_fit_the_budget(lengths, budget, max_batch):
+    batches = token_budget_batches(lengths, budget, max_batch)
+    flat = [i for batch in batches for i in batch]
+    assert sorted(flat) == list(range(len(lengths)))
+    for batch in batches:
+        assert 1 <= len(batch) <= max_batch
+        padded = len(batch) * max(lengths[i] for i in batch)
+        assert padded <= budget or len(batch) == 1
+
+
+def test_batches_are_length_sorted():
+    lengths = [5, 50, 7, 49, 6, 48]
+    batches = token_budget_batches(lengths, budget=100)
+    # by hand, longest first: 50+49 fill 2×50 = 100; 48 then 7 make 2×48 = 96; 6 and 5 make 2×6.
+    assert batches == [[1, 3], [5, 2], [4, 0]]
+
+
+def words(text: str) -> int:
+    return len(text.split()) + 1  # like a tokenizer: pieces plus an end-of-sentence token
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab ,;—-\n")), max_size=400), st.integers(2, 30))
+def test_split_keeps_every_character_and_fits(text, limit):
+    pieces = split_to_fit(text, words, limit)
+    assert "".join(pieces) == text
+    for piece in pieces:
+        # a piece over the limit is only possible when it cannot be cut at all
+        assert words(piece) <= limit or len(piece) < 2
+
+
+def test_split_prefers_clause_punctuation():
+    text = "one two three four five six, seven eight nine ten eleven twelve"
+    pieces = split_to_fit(text, words, 8)
+    assert pieces[0] == "one two three four five six, "

@@ -1,0 +1,40 @@
+"""Language identification of documents and paragraphs (lingua, offline)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEEDS
+from xling.detect import LanguageDetector
+from xling.models import load_registry
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector(load_registry().languages)
+
+
+def test_seeds_languages(detector):
+    found = {p.name[:3]: detector.detect(p.read_text(encoding="utf-8"))[0] for p in sorted(SEEDS.glob("*.txt"))}
+    assert found == {"000": "en", "001": "en", "002": "en", "003": "en", "004": "pl"}
+
+
+@pytest.mark.parametrize("short", ["12:27 PM", "Kim Dzong Un", "3:41 AM", "Once"])
+def test_short_paragraphs_inherit_the_document_language(detector, short):
+    assert detector.detect_paragraph(short, "pl") == "pl"
+
+
+def test_mixed_document_marks_the_other_language(detector):
+    polish = ("Porozumienie w tej sprawie zawarto we wtorek, podczas drugiej w ciągu miesiąca wizyty "
+              "byłego szefa rosyjskiego ministerstwa obrony w Korei Północnej.")
+    english = ("Russian President Vladimir Putin on Wednesday said North Korea had hosted children of "
+               "Russian soldiers killed in Ukraine at a summer camp.")
+    paragraphs = [polish, english, polish, "12:27 PM"]
+    found = detector.detect_document("\n".join(paragraphs), paragraphs)
+    assert found.language == "pl"
+    assert found.paragraphs == ("pl", "en", "pl", "pl")
+    assert found.mixed
+
+
+def test_undecidable_text_has_no_language(detector):
+    assert detector.detect("12345 67 89") == (None, 0.0)

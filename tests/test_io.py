@@ -1,0 +1,64 @@
+"""Reading: encodings, newline normalisation, bad files, discovery."""
+
+from __future__ import annotations
+
+import codecs
+import os
+
+import pytest
+
+from xling.errors import ReadError
+from xling.io import decode, discover, read_document
+
+POLISH = "Zażółć gęślą jaźń.\nŁódź to miasto."
+
+
+@pytest.mark.parametrize("data, encoding", [
+    (POLISH.encode("utf-8"), "utf-8"),
+    (codecs.BOM_UTF8 + POLISH.replace("\n", "\r\n").encode("utf-8"), "utf-8-sig"),
+    (POLISH.encode("utf-16"), "utf-16"),
+    (POLISH.encode("utf-32"), "utf-32"),
+])
+def test_decode_unicode_forms(data, encoding):
+    assert decode(data) == (POLISH, encoding)
+
+
+@pytest.mark.parametrize("codec", ["cp1250", "iso-8859-2"])
+def test_decode_legacy_polish(codec):
+    text = ("Porozumienie w tej sprawie zawarto we wtorek 17 czerwca, podczas drugiej w ciągu miesiąca wizyty "
+            "byłego szefa rosyjskiego MON. Zażółć gęślą jaźń, źdźbło, łódź, środa, żółw.\n") * 3
+    decoded, found = decode(text.encode(codec))
+    assert decoded == text
+    assert found == {"cp1250": "cp1250", "iso-8859-2": "iso8859_2"}[codec]
+
+
+def test_crlf_and_cr_become_newlines():
+    assert decode(b"a\r\nb\rc\n")[0] == "a\nb\nc\n"
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "empty file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "binary file"),
+])
+def test_bad_bytes_have_reasons(data, reason):
+    with pytest.raises(ReadError) as info:
+        decode(data)
+    assert info.value.reason == reason
+
+
+def test_blank_file_is_reported(tmp_path):
+    (tmp_path / "blank.txt").write_text("  \n\t\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="blank file"):
+        read_document(tmp_path, tmp_path / "blank.txt")
+
+
+def test_discover_globs_recursion_and_symlink_loop(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "b.md").write_text("x")
+    (tmp_path / "c.html").write_text("x")
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "sub" / "deeper" / "d.txt").write_text("x")
+    os.symlink(tmp_path, tmp_path / "sub" / "loop")  # a folder link back to the root
+    names = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
+    assert names == ["a.txt", "b.md", "sub/deeper/d.txt"]
+    assert [p.name for p in discover(tmp_path, ["*.html"])] == ["c.html"]

@@ -1,0 +1,235 @@
+"""``xling translate`` end to end: the real Marian backend on the tiny model, and pipeline logic on a fake."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import POLISH_SEED, SEEDS
+from xling.cli import app
+from xling.formats.beads import read_beads
+from xling.formats.moses import read_moses
+from xling.formats.tsv import read_tsv
+from xling.pipeline import Options, translate_folder
+from xling.report import read_manifest
+from xling.segment import Segmenter, paragraphs_spans
+
+runner = CliRunner()
+STEM = POLISH_SEED.removesuffix(".txt")
+
+
+def polish_sentence_count() -> int:
+    text = (SEEDS / POLISH_SEED).read_text(encoding="utf-8")
+    segmenter = Segmenter("pl")
+    return sum(len(segmenter.sentences(text, s, e)) for s, e in paragraphs_spans(text))
+
+
+def run_cli(*args: str):
+    return runner.invoke(app, ["translate", *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tiny_model, tmp_path_factory):
+    """One run of the CLI on seeds/ with the tiny model, and a second into another folder with the same cache."""
+    base = tmp_path_factory.mktemp("run")
+    cache = base / "cache.sqlite3"
+    first = run_cli(str(SEEDS), "-o", str(base / "out1"), "--model", f"pl={tiny_model}", "--cache", str(cache))
+    return base, cache, first
+
+
+def test_seeds_end_to_end(seeds_run):
+    base, _, result = seeds_run
+    out = base / "out1"
+    assert result.exit_code == 0, result.output
+    manifest = {row["path"]: row for row in read_manifest(out / "manifest.jsonl")}
+    assert len(manifest) == 5
+    english = [p for p, row in manifest.items() if row["language"] == "en"]
+    assert len(english) == 4 and all(manifest[p]["status"] == "passed" for p in english)
+    for name in english:  # passed through byte for byte
+        assert (out / "en" / name).read_bytes() == (SEEDS / name).read_bytes()
+    polish = manifest[POLISH_SEED]
+    assert (polish["status"], polish["language"], polish["model"]) == ("translated", "pl", "tiny-pl-en")
+    assert polish["sentences"] == polish_sentence_count() == 13
+    assert polish["signature"].startswith("xling:") and "model:tiny-pl-en@sha256:" in polish["signature"]
+
+    pairs = read_moses(out / "pl-en" / f"{STEM}.pl", out / "pl-en" / f"{STEM}.en")
+    assert len(pairs) == polish["sentences"]
+    rows = read_tsv(out / "pl-en" / f"{STEM}.tsv")
+    assert [(s, t) for s, t, _ in rows] == pairs
+    source = (SEEDS / POLISH_SEED).read_text(encoding="utf-8")
+    beads = [bead for _, bead in read_beads(out / "pl-en" / f"{STEM}.jsonl")]
+    assert [b.source_ids for b in beads] == [(i,) for i in range(len(beads))]
+    for bead in beads:
+        (start, end), = bead.source_spans
+        assert source[start:end] == bead.source_text  # offsets round-trip into the source file
+        assert bead.target_text and bead.score < 0
+    assert "Reżimy upamiętnią wspólną walkę z Ukraińcami" in [b.source_text for b in beads]
+    # the summary table names every file
+    for name in manifest:
+        assert name[:12] in result.output
+
+
+def test_rerun_hits_the_cache_and_is_byte_identical(seeds_run, tiny_model):
+    base, cache, _ = seeds_run
+    from xling.models import resolve
+    from xling.translate.marian import MarianTranslator
+
+    made = []
+
+    def counting_factory(model):
+        made.append(MarianTranslator(resolve(model), device="cpu"))
+        return made[-1]
+
+    options = Options(models={"pl": str(tiny_model)}, cache=cache)
+    report = translate_folder(SEEDS, base / "out2", options, translator_factory=counting_factory)
+    assert [m.sentences_generated for m in made] == [0]  # the model translated nothing
+    polish = next(f for f in report.files if f.path == POLISH_SEED)
+    assert (polish.cached, polish.translated) == (13, 0)
+    compare = filecmp.dircmp(base / "out1", base / "out2")
+    assert not compare.diff_files and not compare.left_only and not compare.right_only
+    for sub in ("en", "pl-en"):
+        left = sorted((base / "out1" / sub).iterdir())
+        assert [p.read_bytes() for p in left] == [(base / "out2" / sub / p.name).read_bytes() for p in left]
+
+
+def test_offline_missing_model_fails_that_document_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "out"
+    result = run_cli(str(SEEDS), "-o", str(out), "--cache", str(tmp_path / "c.sqlite3"))
+    assert result.exit_code == 1
+    manifest = {row["path"]: row for row in read_manifest(out / "manifest.jsonl")}
+    assert manifest[POLISH_SEED]["status"] == "failed"
+    assert "Helsinki-NLP/opus-mt-pl-en" in manifest[POLISH_SEED]["reason"]
+    assert "--model" in manifest[POLISH_SEED]["reason"]
+    assert len(list((out / "en").iterdir())) == 4
+
+
+def test_refuses_non_empty_output_and_output_inside_input(tmp_path, seeds):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    result = run_cli(str(seeds), "-o", str(out))
+    assert result.exit_code == 2 and "--force" in result.output
+    result = run_cli(str(seeds), "-o", str(seeds / "out"))
+    assert result.exit_code == 2 and "inside the input folder" in result.output
+    result = run_cli(str(tmp_path / "missing"), "-o", str(tmp_path / "o2"))
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_bad_files_are_reported_and_the_run_goes_on(tmp_path, seeds, fake_factory):
+    (seeds / "empty.txt").write_bytes(b"")
+    (seeds / "binary.txt").write_bytes(b"\x00\x01\x02\xff\xfe\x00PK\x03\x04" * 20)
+    (seeds / "sub").mkdir()
+    (seeds / "sub" / "notes.md").write_text("# Notatki\n\nTo jest krótka notatka po polsku o wizycie w Pjongjangu.",
+                                             encoding="utf-8")
+    report = translate_folder(seeds, tmp_path / "out", Options(use_cache=False), translator_factory=fake_factory)
+    status = {f.path: (f.status, f.reason) for f in report.files}
+    assert status["empty.txt"] == ("skipped", "empty file")
+    assert status["binary.txt"][0] == "failed" and "binary" in status["binary.txt"][1]
+    assert status["sub/notes.md"][0] == "translated"
+    assert (tmp_path / "out" / "pl-en" / "sub" / "notes.pl").is_file()
+    assert report.failed
+
+
+def test_english_paragraphs_inside_a_polish_document_are_kept(tmp_path, fake_factory):
+    polish = ("Porozumienie w tej sprawie zawarto we wtorek, podczas drugiej w ciągu miesiąca wizyty "
+              "byłego szefa rosyjskiego ministerstwa obrony w Korei Północnej.")
+    english = ("Russian President Vladimir Putin on Wednesday said North Korea had hosted children of "
+               "Russian soldiers killed in Ukraine at a summer camp.")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "mixed.txt").write_text(f"{polish}\n\n{english}\n\n{polish}\n", encoding="utf-8")
+    report = translate_folder(folder, tmp_path / "out", Options(use_cache=False), translator_factory=fake_factory)
+    (row,) = report.files
+    assert (row.status, row.language, row.mixed, row.kept) == ("translated", "pl", {"en": 1}, 1)
+    beads = [b for _, b in read_beads(tmp_path / "out" / "pl-en" / "mixed.jsonl")]
+    assert [b.target_text for b in beads] == [polish.upper(), english, polish.upper()]
+    assert beads[1].flags == ("kept_target_language",)
+    assert fake_factory.made["Helsinki-NLP/opus-mt-pl-en"].seen == [polish, polish]
+
+
+def test_skip_policy_reports_the_language(tmp_path, fake_factory):
+    registry = tmp_path / "r.toml"
+    registry.write_text('fallback = "skip"\ndetect = ["pl"]\n[models]\nde = "x/y"\n', encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "pl.txt").write_text("Szojgu przyleciał do Korei Północnej na polecenie prezydenta Władimira Putina.",
+                                   encoding="utf-8")
+    report = translate_folder(folder, tmp_path / "out", Options(registry=registry, use_cache=False),
+                              translator_factory=fake_factory)
+    (row,) = report.files
+    assert row.status == "skipped" and "'pl'" in row.reason and "skip" in row.reason
+
+
+def test_json_rows_stay_on_one_line(tmp_path, fake_factory):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Zdanie z separatorem\u2028linii i tabulatorem\ttutaj oraz jeszcze kilka słów, "
+                                  "żeby język był pewny.", encoding="utf-8")
+    translate_folder(folder, tmp_path / "out", Options(use_cache=False), translator_factory=fake_factory)
+    for path in (tmp_path / "out").rglob("*"):
+        if path.suffix in {".jsonl", ".tsv", ".pl", ".en"}:
+            lines = path.read_text(encoding="utf-8").splitlines()
+            assert len(lines) == len(path.read_text(encoding="utf-8").split("\n")) - 1, path
+    row = json.loads((tmp_path / "out" / "pl-en" / "a.jsonl").read_text(encoding="utf-8"))
+    assert "\u2028" in row["src"]  # the exact text survives in JSON
+
+
+def test_output_paths_cannot_escape(tmp_path):
+    from xling.errors import UsageError
+    from xling.pipeline import inside
+
+    assert inside(tmp_path, "pl-en/a") == tmp_path / "pl-en" / "a"
+    for bad in ("../x", "pl-en/../../x", "/etc/passwd"):
+        with pytest.raises(UsageError):
+            inside(tmp_path, bad)
+
+
+def test_output_stems_keep_suffix_on_collision():
+    from xling.pipeline import output_stems
+
+    assert output_stems(["a.txt", "a.md", "b.txt", "c"]) == {"a.txt": "a.txt", "a.md": "a.md", "b.txt": "b", "c": "c"}
+
+
+def test_cli_help_version_and_detect(tmp_path):
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("xling ")
+    result = runner.invoke(app, ["translate", "--help"])
+    assert result.exit_code == 0 and "--model" in result.output and "--offline" in result.output
+    result = runner.invoke(app, ["detect", str(SEEDS), "--json"])
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["language"] for r in rows] == ["en", "en", "en", "en", "pl"]
+    result = runner.invoke(app, ["translate", str(SEEDS), "-o", str(tmp_path / "o"), "--model", "pl"])
+    assert result.exit_code == 2 and "LANG=PATH_OR_ID" in result.output
+
+
+def test_import_xling_is_cheap():
+    import subprocess
+    import sys
+
+    code = ("import sys, xling, xling.cli; heavy = [m for m in ('torch', 'transformers', 'lingua', 'ray') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_translate_texts_keeps_every_sentence(tiny_model, tmp_path):
+    from xling import translate_texts
+
+    texts = ["Ala ma kota. Kot ma Alę.\nDrugi akapit.", "Jedno zdanie."]
+    out = translate_texts(texts, "pl", str(tiny_model), cache=tmp_path / "c.sqlite3", device="cpu")
+    assert [t.source for t in out] == texts
+    assert out[0].text.count("\n") == 1  # paragraph structure kept
+    assert all(t.text for t in out)
+
+
+def test_python_api_returns_reports(tmp_path, fake_factory):
+    report = translate_folder(Path(SEEDS), tmp_path / "out", Options(use_cache=False), translator_factory=fake_factory)
+    assert (report.count("passed"), report.count("translated")) == (4, 1)
+    assert report.sentences == 13
