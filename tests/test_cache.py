@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import FakeTranslator
+
 from xling.data import Translation
 from xling.translate.cache import CachedTranslator, TranslationCache, namespace
 
@@ -32,10 +34,8 @@ def test_commits_per_chunk_so_an_interruption_keeps_work(tmp_path):
         raise KeyboardInterrupt
 
     texts = [f"zdanie {i}" for i in range(10)]
-    try:
+    with pytest.raises(KeyboardInterrupt):
         CachedTranslator(fake, cache, chunk=4, on_chunk=stop_after_first_chunk).translate(texts)
-    except KeyboardInterrupt:
-        pass
     assert calls == [4]
     reopened = TranslationCache(tmp_path / "c.sqlite3")
     assert len(reopened.get_many(namespace(fake), texts)) == 4
