@@ -115,31 +115,31 @@ def resolve(model: str, offline: bool = False) -> ResolvedModel:
         return ResolvedModel(model_id=path.resolve().name, path=path.resolve(), revision=fingerprint(path))
     if model.startswith((".", "/", "~")) or model.count("/") > 1:  # a path, not an "org/name" hub id
         raise ModelUnavailableError(model, "no such directory")
-    cached = _snapshot(model, local_only=True)
-    if cached is not None:
-        return cached
+    try:
+        return _snapshot(model, local_only=True)
+    except (OSError, ValueError):
+        pass
     if is_offline(offline):
         raise ModelUnavailableError(model, "it is not in the local Hugging Face cache and xling is offline")
-    downloaded = _snapshot(model, local_only=False)
-    if downloaded is None:
-        raise ModelUnavailableError(model, "the download failed (no network, or no such model)")
-    return downloaded
-
-
-def _snapshot(model_id: str, local_only: bool) -> ResolvedModel | None:
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
-
     try:
-        folder = Path(snapshot_download(model_id, allow_patterns=[*_TOKENIZER_FILES, "*.safetensors"],
+        return _snapshot(model, local_only=False)
+    except (OSError, ValueError) as exc:
+        cause = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ModelUnavailableError(model, f"the download failed ({cause})") from exc
+
+
+def _snapshot(model_id: str, local_only: bool) -> ResolvedModel:
+    """The model's files from the HF cache (or the hub); raises OSError/ValueError when not to be had."""
+    from huggingface_hub import snapshot_download
+
+    # huggingface_hub's errors (not found locally, HTTP errors) derive from OSError or ValueError.
+    folder = Path(snapshot_download(model_id, allow_patterns=[*_TOKENIZER_FILES, "*.safetensors"],
+                                    local_files_only=local_only))
+    if not any(folder.glob("*.safetensors")):  # older repos ship only a pickle checkpoint
+        folder = Path(snapshot_download(model_id, allow_patterns=[*_TOKENIZER_FILES, "pytorch_model.bin"],
                                         local_files_only=local_only))
-        if not any(folder.glob("*.safetensors")):  # older repos ship only a pickle checkpoint
-            folder = Path(snapshot_download(model_id, allow_patterns=[*_TOKENIZER_FILES, "pytorch_model.bin"],
-                                            local_files_only=local_only))
-    except (LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError):
-        return None
     if not (folder / "config.json").is_file():
-        return None
+        raise FileNotFoundError(f"{model_id}: no config.json in {folder}")
     return ResolvedModel(model_id=model_id, path=folder, revision=folder.name)
 
 
