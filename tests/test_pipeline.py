@@ -59,9 +59,9 @@ def test_seeds_end_to_end(seeds_run):
     pairs = read_moses(out / "pl-en" / f"{STEM}.pl", out / "pl-en" / f"{STEM}.en")
     assert len(pairs) == polish["sentences"]
     rows = read_tsv(out / "pl-en" / f"{STEM}.tsv")
-    assert [(s, t) for s, t, _ in rows] == pairs
+    assert [(r["source"], r["target"]) for r in rows] == pairs
     source = (SEEDS / POLISH_SEED).read_text(encoding="utf-8")
-    beads = [bead for _, bead in read_beads(out / "pl-en" / f"{STEM}.jsonl")]
+    beads = [record.bead for record in read_beads(out / "pl-en" / f"{STEM}.jsonl")]
     assert [b.source_ids for b in beads] == [(i,) for i in range(len(beads))]
     for bead in beads:
         (start, end), = bead.source_spans
@@ -147,7 +147,7 @@ def test_english_paragraphs_inside_a_polish_document_are_kept(tmp_path, fake_fac
     report = translate_folder(folder, tmp_path / "out", Options(use_cache=False), translator_factory=fake_factory)
     (row,) = report.files
     assert (row.status, row.language, row.mixed, row.kept) == ("translated", "pl", {"en": 1}, 1)
-    beads = [b for _, b in read_beads(tmp_path / "out" / "pl-en" / "mixed.jsonl")]
+    beads = [r.bead for r in read_beads(tmp_path / "out" / "pl-en" / "mixed.jsonl")]
     assert [b.target_text for b in beads] == [polish.upper(), english, polish.upper()]
     assert beads[1].flags == ("kept_target_language",)
     assert fake_factory.made["Helsinki-NLP/opus-mt-pl-en"].seen == [polish, polish]

@@ -70,3 +70,22 @@ class Bead:
     source_spans: tuple[tuple[int, int], ...] = ()
     score: float = 0.0
     flags: tuple[str, ...] = field(default=())
+    paragraph: int | None = None  # source paragraph of the first source sentence, for views
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One bead of one document: the unit every corpus format writes and reads."""
+
+    doc: str
+    index: int
+    bead: Bead
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusInfo:
+    """What a corpus file says about itself: language pair and provenance."""
+
+    source_lang: str
+    target_lang: str
+    signature: str = ""

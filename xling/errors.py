@@ -35,7 +35,7 @@ class ModelUnavailableError(XlingError):
         )
 
 
-class UnknownNameError(XlingError):
+class UnknownNameError(UsageError):
     """A name (format, backend, language) is not one of the known ones."""
 
     def __init__(self, kind: str, name: str, valid: list[str]) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from xling.align import beads_from_translations
-from xling.data import Document, Segment, Translation
+from xling.data import CorpusInfo, Document, Record, Segment, Translation
 from xling.detect import Detection, LanguageDetector
 from xling.errors import ReadError, UsageError, XlingError
 from xling.formats.atomic import copy_file, write_text
@@ -26,7 +26,7 @@ from xling.formats.moses import write_moses
 from xling.formats.tsv import write_tsv
 from xling.io import DEFAULT_GLOBS, discover, read_document, relative_id
 from xling.models import Registry, load_registry
-from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, FileReport, RunReport, write_manifest
+from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, FileReport, RunReport, manifest_row, write_manifest
 from xling.segment import Segmenter, paragraphs_spans
 from xling.signature import signature
 from xling.translate.base import GenerationSettings, Translator
@@ -51,6 +51,7 @@ class Options:
     offline: bool = False
     force: bool = False
     window_sentences: int = 2048  # sentences gathered across documents before translating
+    view: bool = True  # write OUT/view/: an index and a side-by-side page per translated document
 
 
 class Progress(Protocol):
@@ -164,6 +165,8 @@ class _Run:
         for window in _windows(self._prepare_all(paths, reports), self.options.window_sentences):
             reports.extend(self._translate_window(window))
         write_manifest(reports, self.output / "manifest.jsonl")
+        if self.options.view:
+            self._write_index(reports)
         (self.output / STATE_FILE).unlink()
         if self.cache is not None:
             self.cache.close()
@@ -254,9 +257,10 @@ class _Run:
             "tsv": base.with_name(f"{base.name}.tsv"),
             "beads": base.with_name(f"{base.name}.jsonl"),
         }
-        write_moses(beads, files["source"], files["target"])
-        write_tsv(beads, files["tsv"])
-        write_beads(beads, doc.id, files["beads"])
+        records = [Record(doc.id, i, bead) for i, bead in enumerate(beads)]
+        write_moses(records, files["source"], files["target"])
+        write_tsv(records, files["tsv"])
+        write_beads(records, files["beads"])
         flags: dict[str, int] = {}
         for bead in beads:
             for flag in bead.flags:
@@ -264,14 +268,32 @@ class _Run:
         kept = flags.pop(KEPT, 0)
         flags = dict(sorted(flags.items()))
         backend = getattr(getattr(translator, "inner", translator), "backend", "custom")
+        sig = signature(backend=backend, model_id=translator.model_id, revision=translator.revision,
+                        settings_key=translator.settings.key(), pair=pair)
+        if self.options.view:
+            from xling.view.html import render_document
+
+            files["view"] = inside(self.output, f"view/{pair}/{self.stems[doc.id]}.html")
+            write_text(files["view"], render_document(records, CorpusInfo(lang, target, sig), title=doc.id))
+        scores = [b.score for b in beads if KEPT not in b.flags]
         return FileReport(
             doc.id, TRANSLATED, model=translator.model_id, revision=translator.revision,
             translated=len(prepared.segments) - cached - kept, cached=cached, kept=kept, flags=flags,
-            outputs=tuple(_rel(self.output, f) for f in files.values()),
-            signature=signature(backend=backend, model_id=translator.model_id, revision=translator.revision,
-                                settings_key=translator.settings.key(), pair=pair),
+            score=round(sum(scores) / len(scores), 4) if scores else None,
+            outputs=tuple(_rel(self.output, f) for f in files.values()), signature=sig,
             **_doc_fields(prepared),
         )
+
+    def _write_index(self, reports: list[FileReport]) -> None:
+        from xling.view.html import render_index
+
+        rows = []
+        for report in sorted(reports, key=lambda r: r.path):
+            row = manifest_row(report)
+            page = next((o for o in report.outputs if o.startswith("view/")), None)
+            row["link"] = page.removeprefix("view/") if page else None
+            rows.append(row)
+        write_text(self.output / "view" / "index.html", render_index(rows, f"xling: {self.input.name}"))
 
 
 def segment_document(doc: Document, spans: Sequence[tuple[int, int]],

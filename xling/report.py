@@ -30,6 +30,7 @@ class FileReport:
     translated: int = 0  # sentences not answered by the translation cache
     cached: int = 0  # sentences answered by the translation cache
     kept: int = 0  # sentences of English paragraphs inside a translated document, copied as they are
+    score: float | None = None  # mean bead score of the translated sentences
     flags: dict[str, int] = field(default_factory=dict)
     mixed: dict[str, int] = field(default_factory=dict)  # paragraphs per language other than the document's
     outputs: tuple[str, ...] = ()
@@ -59,12 +60,16 @@ class RunReport:
 RUN_COUNTERS = ("translated", "cached")
 
 
+def manifest_row(report: FileReport) -> dict:
+    row = {k: v for k, v in asdict(report).items() if k not in RUN_COUNTERS}
+    row["confidence"] = round(row["confidence"], 4)
+    return row
+
+
 def write_manifest(reports: Iterable[FileReport], path: Path) -> None:
     with atomic_open(path) as out:
         for report in sorted(reports, key=lambda r: r.path):
-            row = {k: v for k, v in asdict(report).items() if k not in RUN_COUNTERS}
-            row["confidence"] = round(row["confidence"], 4)
-            out.write(json_line(row) + "\n")
+            out.write(json_line(manifest_row(report)) + "\n")
 
 
 def read_manifest(path: Path) -> list[dict]:

@@ -23,6 +23,6 @@ def beads_from_translations(segments: Sequence[Segment], translations: Sequence[
         flags = tr.flags + ((EMPTY,) if not tr.text.strip() and EMPTY not in tr.flags else ())
         beads.append(Bead(
             source_ids=(seg.index,), target_ids=(seg.index,), source_text=seg.text, target_text=tr.text,
-            source_spans=((seg.start, seg.end),), score=tr.score, flags=flags,
+            source_spans=((seg.start, seg.end),), score=tr.score, flags=flags, paragraph=seg.paragraph,
         ))
     return beads

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from xling._version import __version__
-from xling.cli import detect, translate
+from xling.cli import detect, export, translate, view
 
 app = typer.Typer(
     name="xling",
@@ -39,6 +39,8 @@ def _root(
 
 app.command("translate", no_args_is_help=True)(translate.command)
 app.command("detect", no_args_is_help=True)(detect.command)
+app.command("view", no_args_is_help=True)(view.command)
+app.command("export", no_args_is_help=True)(export.command)
 
 
 def main() -> None:

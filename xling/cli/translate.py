@@ -32,6 +32,7 @@ def command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
     offline: Annotated[bool, typer.Option(help="Never touch the network (also: HF_HUB_OFFLINE=1).")] = False,
     force: Annotated[bool, typer.Option(help="Write into a non-empty output folder.")] = False,
+    view: Annotated[bool, typer.Option(help="Write OUT/view/: side-by-side HTML pages and an index.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
 ) -> None:
@@ -53,7 +54,7 @@ def command(
         options = Options(
             globs=tuple(glob or DEFAULT_GLOBS), models=parse_overrides(model or []), registry=registry,
             settings=GenerationSettings(beams=beams, batch_tokens=batch_tokens), device=device,
-            cache=cache, use_cache=not no_cache, offline=offline, force=force,
+            cache=cache, use_cache=not no_cache, offline=offline, force=force, view=view,
         )
         from xling.cli.progress import RichProgress
 

@@ -6,15 +6,17 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from xling.data import Bead
+from xling.data import Bead, Record
 from xling.formats.atomic import atomic_open
 from xling.formats.lines import json_line
 
 
-def bead_to_json(bead: Bead, doc_id: str, index: int) -> str:
+def record_to_json(record: Record) -> str:
+    bead = record.bead
     return json_line({
-        "doc": doc_id,
-        "bead": index,
+        "doc": record.doc,
+        "bead": record.index,
+        "paragraph": bead.paragraph,
         "src_ids": list(bead.source_ids),
         "tgt_ids": list(bead.target_ids),
         "src": bead.source_text,
@@ -25,20 +27,28 @@ def bead_to_json(bead: Bead, doc_id: str, index: int) -> str:
     })
 
 
-def write_beads(beads: Iterable[Bead], doc_id: str, path: Path) -> None:
+def record_from_json(line: str) -> Record:
+    row = json.loads(line)
+    bead = Bead(
+        source_ids=tuple(row["src_ids"]), target_ids=tuple(row["tgt_ids"]),
+        source_text=row["src"], target_text=row["tgt"],
+        source_spans=tuple(tuple(s) for s in row.get("src_spans", ())),
+        score=row.get("score", 0.0), flags=tuple(row.get("flags", ())), paragraph=row.get("paragraph"),
+    )
+    return Record(row["doc"], row["bead"], bead)
+
+
+def write_beads(records: Iterable[Record], path: Path) -> int:
+    count = 0
     with atomic_open(path) as out:
-        for index, bead in enumerate(beads):
-            out.write(bead_to_json(bead, doc_id, index) + "\n")
+        for record in records:
+            out.write(record_to_json(record) + "\n")
+            count += 1
+    return count
 
 
-def read_beads(path: Path) -> Iterator[tuple[str, Bead]]:
-    """Yield ``(doc_id, bead)`` for every line of a bead file."""
+def read_beads(path: Path) -> Iterator[Record]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
-            row = json.loads(line)
-            yield row["doc"], Bead(
-                source_ids=tuple(row["src_ids"]), target_ids=tuple(row["tgt_ids"]),
-                source_text=row["src"], target_text=row["tgt"],
-                source_spans=tuple(tuple(s) for s in row["src_spans"]),
-                score=row["score"], flags=tuple(row["flags"]),
-            )
+            if line.strip():
+                yield record_from_json(line)

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from xling.data import Bead
+from xling.data import Record
 from xling.formats.atomic import atomic_open
 from xling.formats.lines import one_line
 
 
-def write_moses(beads: Iterable[Bead], source_path: Path, target_path: Path) -> int:
+def write_moses(records: Iterable[Record], source_path: Path, target_path: Path) -> int:
     """Write both sides; returns the number of lines (equal in both files by construction)."""
     count = 0
     with atomic_open(source_path) as src, atomic_open(target_path) as tgt:
-        for bead in beads:
-            src.write(one_line(bead.source_text) + "\n")
-            tgt.write(one_line(bead.target_text) + "\n")
+        for record in records:
+            src.write(one_line(record.bead.source_text) + "\n")
+            tgt.write(one_line(record.bead.target_text) + "\n")
             count += 1
     return count
 

@@ -1,0 +1,41 @@
+"""``xling export OUT --format FORMAT``: one corpus file from a run, for other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xling.cli._common import exit_codes, setup_logging, stderr
+from xling.formats.export import FORMATS
+
+_FORMAT_HELP = "; ".join(f"{f.name}: {f.help}" for f in FORMATS.values())
+
+
+def command(
+    run: Annotated[Path, typer.Argument(help="Output folder of `xling translate`.", show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {_FORMAT_HELP}.", show_default=False)],
+    output: Annotated[str | None, typer.Option("--output", "-o", help="File to write ('-': stdout for tsv, tmx, "
+                                               "jsonl, fast_align; a prefix for moses). [default: "
+                                               "RUN/corpus.<pair>.<ext>]")] = None,
+    pair: Annotated[str | None, typer.Option(help="Language pair, e.g. pl-en (needed when the run has several).")]
+    = None,
+    min_score: Annotated[float | None, typer.Option(help="Drop beads whose score is below this.")] = None,
+    no_flagged: Annotated[bool, typer.Option("--no-flagged", help="Drop beads with any flag.")] = False,
+    columns: Annotated[str, typer.Option(help="TSV: extra columns after source and target, comma-separated, "
+                                              "from doc, bead, src_ids, tgt_ids, score.")] = "",
+) -> None:
+    """Build one corpus from a run: all documents of a language pair, in order, streamed."""
+    from xling.formats.export import export_run
+
+    setup_logging(0, False)
+    with exit_codes():
+        extra = tuple(c.strip() for c in columns.split(",") if c.strip())
+        result = export_run(run, fmt, output, pair=pair, min_score=min_score, no_flagged=no_flagged, columns=extra)
+    dropped = ""
+    if result.low_score or result.flagged:
+        dropped = f"; dropped {result.low_score} below --min-score and {result.flagged} flagged"
+    where = ", ".join(str(f) for f in result.files) or "stdout"
+    stderr.print(f"{result.written} pairs from {result.documents} documents ({result.pair}) → {where}{dropped}",
+                 soft_wrap=True)

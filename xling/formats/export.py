@@ -1,0 +1,161 @@
+"""``xling export``: one corpus from a run (all documents of one language pair), streamed.
+
+Each format is a small entry in ``FORMATS``; ``-`` as output means stdout for
+the single-file text formats. Moses writes two files, so its output is a
+prefix: ``-o data/corpus.pl-en`` gives ``data/corpus.pl-en.pl`` and ``.en``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xling.data import CorpusInfo, Record
+from xling.errors import UnknownNameError, UsageError
+from xling.formats.beads import read_beads
+from xling.report import TRANSLATED, read_manifest
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffix: str  # file name suffix after "corpus.<pair>"; "" for Moses (two files)
+    text: bool  # a text format that can stream to stdout
+    help: str
+
+
+FORMATS = {f.name: f for f in (
+    Format("moses", "", False, "two line-aligned files, corpus.<pair>.<src> and corpus.<pair>.<tgt> (OPUS naming)"),
+    Format("tsv", ".tsv", True, "source<TAB>target with a header; --columns adds doc, bead, src_ids, tgt_ids, score"),
+    Format("tmx", ".tmx", True, "TMX 1.4b with doc, score, ids and flags as <prop> elements"),
+    Format("jsonl", ".jsonl", True, 'Hugging Face translation layout: {"translation": {"pl": ..., "en": ...}, ...}'),
+    Format("parquet", ".parquet", False, "Apache Parquet with the bead schema (needs xling[parquet])"),
+    Format("fast_align", ".fa", True, "'source ||| target' per line, for fast_align/eflomal"),
+)}
+
+
+@dataclass
+class ExportResult:
+    files: list[Path]
+    written: int = 0
+    low_score: int = 0
+    flagged: int = 0
+    pair: str = ""
+    documents: int = 0
+    by_flag: dict[str, int] = field(default_factory=dict)
+
+
+def get_format(name: str) -> Format:
+    if name not in FORMATS:
+        raise UnknownNameError("format", name, list(FORMATS))
+    return FORMATS[name]
+
+
+def run_pairs(out_dir: Path) -> dict[str, list[dict]]:
+    """Translated documents of a run, grouped by language pair (``pl-en`` → manifest rows)."""
+    manifest = out_dir / "manifest.jsonl"
+    if not manifest.is_file():
+        raise UsageError(f"{out_dir} has no manifest.jsonl: is it the output folder of `xling translate`?")
+    pairs: dict[str, list[dict]] = {}
+    for row in read_manifest(manifest):
+        if row["status"] == TRANSLATED:
+            beads = next(o for o in row["outputs"] if o.endswith(".jsonl"))
+            pairs.setdefault(beads.split("/", 1)[0], []).append(row)
+    return pairs
+
+
+def choose_pair(pairs: dict[str, list[dict]], pair: str | None) -> str:
+    if pair is not None:
+        if pair not in pairs:
+            raise UnknownNameError("language pair", pair, list(pairs) or ["(none: nothing was translated)"])
+        return pair
+    if len(pairs) != 1:
+        raise UsageError(f"the run has {len(pairs)} language pairs; choose one with --pair "
+                         f"({', '.join(sorted(pairs)) or 'none'})")
+    return next(iter(pairs))
+
+
+def filtered(records: Iterable[Record], result: ExportResult, min_score: float | None,
+             no_flagged: bool) -> Iterator[Record]:
+    for record in records:
+        bead = record.bead
+        if min_score is not None and bead.score < min_score:
+            result.low_score += 1
+            continue
+        if no_flagged and bead.flags:
+            result.flagged += 1
+            for flag in bead.flags:
+                result.by_flag[flag] = result.by_flag.get(flag, 0) + 1
+            continue
+        result.written += 1
+        yield record
+
+
+def export_run(out_dir: Path | str, fmt: str, output: Path | str | None = None, *, pair: str | None = None,
+               min_score: float | None = None, no_flagged: bool = False,
+               columns: Sequence[str] = ()) -> ExportResult:
+    """Write every bead of one language pair of a run in format ``fmt``; returns counts and files."""
+    out_dir = Path(out_dir)
+    spec = get_format(fmt)
+    pairs = run_pairs(out_dir)
+    pair = choose_pair(pairs, pair)
+    rows = pairs[pair]
+    source_lang, target_lang = pair.split("-", 1)
+    signatures = sorted({r["signature"] for r in rows if r.get("signature")})
+    info = CorpusInfo(source_lang, target_lang, " ; ".join(signatures))
+    result = ExportResult(files=[], pair=pair, documents=len(rows))
+
+    def records() -> Iterator[Record]:
+        for row in sorted(rows, key=lambda r: r["path"]):
+            beads = next(o for o in row["outputs"] if o.endswith(".jsonl"))
+            yield from read_beads(out_dir / beads)
+
+    stream = filtered(records(), result, min_score, no_flagged)
+    if output == "-":
+        if not spec.text:
+            raise UsageError(f"format {fmt} cannot be written to stdout; give a file with -o")
+        _writer(spec, columns)(stream, sys.stdout.buffer if fmt == "tmx" else sys.stdout, info)
+        return result
+    base = Path(output) if output is not None else out_dir / f"corpus.{pair}{spec.suffix}"
+    result.files = _write_files(spec, stream, base, info, columns)
+    return result
+
+
+def _writer(spec: Format, columns: Sequence[str]) -> Callable:
+    if spec.name == "tsv":
+        from xling.formats.tsv import write_tsv_to
+
+        return lambda records, out, info: write_tsv_to(records, out, columns)
+    if spec.name == "tmx":
+        from xling.formats.tmx import write_tmx_to
+
+        return write_tmx_to
+    if spec.name == "jsonl":
+        from xling.formats.hf_jsonl import write_hf_jsonl_to
+
+        return write_hf_jsonl_to
+    from xling.formats.fast_align import write_fast_align_to
+
+    return lambda records, out, info: write_fast_align_to(records, out)
+
+
+def _write_files(spec: Format, stream: Iterator[Record], base: Path, info: CorpusInfo,
+                 columns: Sequence[str]) -> list[Path]:
+    if spec.name == "moses":
+        from xling.formats.moses import write_moses
+
+        files = [base.with_name(f"{base.name}.{info.source_lang}"), base.with_name(f"{base.name}.{info.target_lang}")]
+        write_moses(stream, *files)
+        return files
+    if spec.name == "parquet":
+        from xling.formats.parquet import write_parquet
+
+        write_parquet(stream, base, info)
+        return [base]
+    from xling.formats.atomic import atomic_open
+
+    with atomic_open(base, "wb" if spec.name == "tmx" else "w") as out:
+        _writer(spec, columns)(stream, out, info)
+    return [base]

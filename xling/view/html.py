@@ -1,0 +1,109 @@
+"""Self-contained side-by-side HTML: inline CSS and script, no external assets, strict CSP.
+
+Everything shown is escaped by jinja2's autoescape. The page's own style and
+script are allowed by their SHA-256 hashes in a Content-Security-Policy meta
+tag, so any script smuggled in through the text could not run even if it were
+not escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from xling._version import __version__
+from xling.data import CorpusInfo, Record
+
+RTL = {"ar", "he", "fa", "ur", "yi", "ps", "dv", "ckb", "sd", "ug"}
+FLAG_HELP = {
+    "split": "longer than the model's input limit: translated in pieces and joined",
+    "empty": "the model returned nothing",
+    "kept_target_language": "already in the target language: copied, not translated",
+    "repetition": "the output repeats itself (a known MarianMT failure)",
+    "untranslated": "the output is not in the target language",
+    "length_ratio": "output much longer or shorter than usual for this language pair",
+    "low_score": "the model was unsure (low mean log-probability)",
+    "low_confidence": "the aligner was unsure about this pairing",
+}
+_SENTENCE_END = (".", "!", "?", "…", ":", ";", '"', "”", "»", ")")
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    records: tuple[Record, ...]
+    heading: bool
+
+
+@lru_cache(maxsize=1)
+def _assets() -> tuple[str, str, str]:
+    static = resources.files("xling.view") / "static"
+    css = (static / "view.css").read_text(encoding="utf-8")
+    js = (static / "view.js").read_text(encoding="utf-8")
+    digest = {name: base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() for name, text in
+              (("css", css), ("js", js))}
+    csp = (f"default-src 'none'; style-src 'sha256-{digest['css']}'; script-src 'sha256-{digest['js']}'; "
+           "img-src 'none'; base-uri 'none'; form-action 'none'")
+    return css, js, csp
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=PackageLoader("xling.view", "templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True),
+                       undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def _paragraphs(records: Sequence[Record]) -> list[_Paragraph]:
+    groups: list[list[Record]] = []
+    last = object()
+    for record in records:
+        key = record.bead.paragraph if record.bead.paragraph is not None else record.index
+        if key != last:
+            groups.append([])
+            last = key
+        groups[-1].append(record)
+    return [_Paragraph(tuple(g), _is_heading(g)) for g in groups]
+
+
+def _is_heading(group: list[Record]) -> bool:
+    """A paragraph of one short sentence without closing punctuation reads as a heading."""
+    text = group[0].bead.source_text.strip()
+    return len(group) == 1 and 0 < len(text) <= 120 and not text.endswith(_SENTENCE_END)
+
+
+def render_document(records: Iterable[Record], info: CorpusInfo, title: str) -> str:
+    """One document's side-by-side page."""
+    from markupsafe import Markup
+
+    records = list(records)
+    css, js, csp = _assets()
+    flags: dict[str, int] = {}
+    for record in records:
+        for flag in record.bead.flags:
+            flags[flag] = flags.get(flag, 0) + 1
+    scored = [r.bead.score for r in records if "kept_target_language" not in r.bead.flags]
+    return _environment().get_template("document.html.j2").render(
+        title=title, source_lang=info.source_lang, target_lang=info.target_lang,
+        source_dir="rtl" if info.source_lang in RTL else "ltr", beads=records,
+        paragraphs=_paragraphs(records), flags=dict(sorted(flags.items())), flag_help=FLAG_HELP,
+        mean_score=sum(scored) / len(scored) if scored else None, signature=info.signature,
+        css=Markup(css), js=Markup(js), csp=csp, version=__version__,
+    )
+
+
+def render_index(rows: Sequence[dict], title: str) -> str:
+    """The run's index page. ``rows``: manifest rows, each with an optional ``link``."""
+    from markupsafe import Markup
+
+    css, _, csp = _assets()
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return _environment().get_template("index.html.j2").render(
+        title=title, rows=rows, counts=counts, css=Markup(css), csp=csp, version=__version__)
