@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FakeTranslator
 
+from conftest import FakeTranslator
 from xling.data import Translation
 from xling.translate.cache import CachedTranslator, TranslationCache, namespace
 

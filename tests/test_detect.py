@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SEEDS
 
+from conftest import SEEDS
 from xling.detect import LanguageDetector
 from xling.models import load_registry
 

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import POLISH_SEED, SEEDS
 from typer.testing import CliRunner
 
+from conftest import POLISH_SEED, SEEDS
 from xling.cli import app
 from xling.formats.beads import read_beads
 from xling.formats.moses import read_moses

@@ -8,8 +8,8 @@ they run with HF_HUB_OFFLINE=1 and download nothing.
 from __future__ import annotations
 
 import pytest
-from conftest import POLISH_SEED, SEEDS
 
+from conftest import POLISH_SEED, SEEDS
 from xling.errors import ModelUnavailableError
 from xling.models import resolve
 from xling.segment import Segmenter

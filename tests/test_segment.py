@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import POLISH_SEED, SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import POLISH_SEED, SEEDS
 from xling.errors import SegmentationError
 from xling.segment import Segmenter, locate, paragraphs_spans
 
