@@ -1,0 +1,120 @@
+"""Score xling's sentence aligner on the align-dev sets (gold beads, pooled strict/lax P/R/F1).
+
+    python scripts/eval_align.py [--data ../shared/align-dev] [--mt simmt-bleu30|oracle-ref|none]
+
+Reads the data in place (it is not copied into the repository). Metric, as the
+sets' README defines it, pooled over the documents of a set:
+- precision over all predicted beads (null beads included): strict = the bead is
+  exactly a gold bead; lax = some gold bead overlaps it on both sides (an empty side
+  overlaps an empty side);
+- recall over gold beads non-empty on both sides, against predicted beads non-empty
+  on both sides, with the same strict/lax tests;
+- F1 from the pooled precision and recall. Beads empty on both sides are ignored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "align-dev"
+
+BeadIds = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def parse_beads(text: str) -> list[BeadIds]:
+    beads = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        left, right = line.split("]:[")
+        src = tuple(int(x) for x in left.strip("[ ").split(",") if x.strip())
+        tgt = tuple(int(x) for x in right.strip("] ").split(",") if x.strip())
+        if src or tgt:
+            beads.append((src, tgt))
+    return beads
+
+
+def _overlaps(a: Sequence[int], b: Sequence[int]) -> bool:
+    return (not a and not b) or bool(set(a) & set(b))
+
+
+@dataclass
+class Counts:
+    predicted: int = 0
+    strict_p: int = 0
+    lax_p: int = 0
+    gold: int = 0
+    predicted_full: int = 0
+    strict_r: int = 0
+    lax_r: int = 0
+
+    def add(self, predicted: list[BeadIds], gold: list[BeadIds]) -> None:
+        gold_set = set(gold)
+        self.predicted += len(predicted)
+        for bead in predicted:
+            self.strict_p += bead in gold_set
+            self.lax_p += any(_overlaps(bead[0], g[0]) and _overlaps(bead[1], g[1]) for g in gold)
+        full_gold = [g for g in gold if g[0] and g[1]]
+        full_pred = [p for p in predicted if p[0] and p[1]]
+        pred_set = set(full_pred)
+        self.gold += len(full_gold)
+        self.predicted_full += len(full_pred)
+        for bead in full_gold:
+            self.strict_r += bead in pred_set
+            self.lax_r += any(_overlaps(bead[0], p[0]) and _overlaps(bead[1], p[1]) for p in full_pred)
+
+    def scores(self) -> dict[str, float]:
+        out = {}
+        for kind, hits_p, hits_r in (("strict", self.strict_p, self.strict_r), ("lax", self.lax_p, self.lax_r)):
+            p = hits_p / self.predicted if self.predicted else 0.0
+            r = hits_r / self.gold if self.gold else 0.0
+            out[f"{kind}_p"], out[f"{kind}_r"] = p, r
+            out[f"{kind}_f1"] = 2 * p * r / (p + r) if p + r else 0.0
+        return out
+
+
+def load_set(folder: Path, mt: str | None):
+    for doc in (folder / "docs.txt").read_text(encoding="utf-8").split():
+        src = (folder / "src" / f"{doc}.txt").read_text(encoding="utf-8").splitlines()
+        tgt = (folder / "tgt" / f"{doc}.txt").read_text(encoding="utf-8").splitlines()
+        bridge = (folder / "mt" / mt / f"{doc}.txt").read_text(encoding="utf-8").splitlines() if mt else None
+        gold = parse_beads((folder / "gold" / f"{doc}.align").read_text(encoding="utf-8"))
+        yield doc, src, tgt, bridge, gold
+
+
+def evaluate(folder: Path, mt: str | None) -> tuple[dict[str, float], float, int]:
+    from xling.align.bridge import align_sentences
+
+    counts = Counts()
+    seconds, sentences = 0.0, 0
+    for _, src, tgt, bridge, gold in load_set(folder, mt):
+        started = time.perf_counter()
+        beads = align_sentences(src, tgt, bridge)
+        seconds += time.perf_counter() - started
+        sentences += len(src) + len(tgt)
+        counts.add([(b.source_ids, b.target_ids) for b in beads], gold)
+    return counts.scores(), seconds, sentences
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--mt", default="simmt-bleu30", help="bridge system under mt/, or 'none'")
+    args = parser.parse_args()
+    mt = None if args.mt == "none" else args.mt
+    sets = sorted(p for p in args.data.iterdir() if (p / "docs.txt").is_file())
+    print(f"{'set':28} {'bridge':14} {'strict P':>8} {'strict R':>8} {'strict F1':>9} {'lax F1':>7} "
+          f"{'seconds':>8} {'sent/s':>8}")
+    for folder in sets:
+        scores, seconds, sentences = evaluate(folder, mt)
+        print(f"{folder.name:28} {args.mt:14} {scores['strict_p']:8.4f} {scores['strict_r']:8.4f} "
+              f"{scores['strict_f1']:9.4f} {scores['lax_f1']:7.4f} {seconds:8.3f} {sentences / seconds:8.0f}")
+
+
+if __name__ == "__main__":
+    main()
