@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xling.align.dp import BEAD_TYPES, Band, Scorer, run
+from xling.align.dp import BEAD_TYPES, Band, Tables, bead_cosines, csr_row_dots, run
 from xling.align.features import anchor_matrix, count_matrix, tfidf
 from xling.data import Bead
 
@@ -48,7 +48,8 @@ class AlignParams:
     low_confidence: float = 0.15  # beads whose cosine is below this are flagged
     full_cells: int = 1_500_000  # a document pair smaller than this is aligned without a band
     block: int = 10  # coarse-to-fine: sentences per block at each coarser level
-    margin: int = 6  # band half-width around the coarse path, in blocks
+    margin: int = 3  # band half-width around the coarse path, in blocks
+    coarse_dim: int = 256  # coarse levels use dense projections of this size
 
     @property
     def penalty(self) -> dict[tuple[int, int], float]:
@@ -82,8 +83,10 @@ def align_sentences(source: Sequence[str], target: Sequence[str], bridge: Sequen
     right_len = np.array([len(t) for t in target], dtype=np.float64)
     if bridge is None and left_len.sum() > 0:
         left_len *= right_len.sum() / left_len.sum()  # expected target length per source character
-    spans, similarity = _align(a, b, left_len, right_len, params, params.length_weight)
-    return [_bead(span, source, target, similarity, params) for span in spans]
+    spans, tables = _align(a, b, left_len, right_len, params, params.length_weight)
+    cosines = bead_cosines(np.array(spans, dtype=np.int64).reshape(-1, 4), tables.prefix, tables.glo,
+                           tables.left_norm, tables.right_norm)
+    return [_bead(span, source, target, round(float(c), 4), params) for span, c in zip(spans, cosines, strict=True)]
 
 
 def _align(a, b, left_len, right_len, params: AlignParams, weight: float):
@@ -92,15 +95,20 @@ def _align(a, b, left_len, right_len, params: AlignParams, weight: float):
         band = Band.full(n, m)
     else:
         band = _coarse_band(a, b, left_len, right_len, params, weight)
-    similarity = _Similarity(a, b, left_len, right_len, band, params, weight)
-    return run(n, m, band, Scorer(similarity.gain, params.penalty, params.null)), similarity
+    tables = _tables(a, b, left_len, right_len, band)
+    return run(n, m, band, tables, params.penalty, params.null, weight, params.variance), tables
 
 
 def _coarse_band(a, b, left_len, right_len, params: AlignParams, weight: float) -> Band:
-    """Align blocks of ``params.block`` sentences, then widen that path into a sentence-level band."""
+    """Align blocks of ``params.block`` sentences, then widen that path into a sentence-level band.
+
+    The coarse levels only need the path's shape, so they work on dense projections of the
+    vectors (signed feature hashing to ``coarse_dim`` dimensions): sums of ten sparse rows
+    would be nearly dense and make every sparse product slow.
+    """
     k = params.block
     n, m = a.shape[0], b.shape[0]
-    sa, sb = _block_sum(a, k), _block_sum(b, k)
+    sa, sb = _block_sum(_dense(a, params.coarse_dim), k), _block_sum(_dense(b, params.coarse_dim), k)
     la, lb = np.add.reduceat(left_len, np.arange(0, n, k)), np.add.reduceat(right_len, np.arange(0, m, k))
     coarse, _ = _align(sa, sb, la, lb, params, weight)
     lo = np.full(n + 1, m, dtype=np.int64)
@@ -119,6 +127,18 @@ def _coarse_band(a, b, left_len, right_len, params: AlignParams, weight: float) 
     return Band(lo, np.maximum(hi, lo))
 
 
+def _dense(matrix, dim: int) -> np.ndarray:
+    """Signed feature hashing of sparse rows into ``dim`` dense columns (dot products are kept in expectation)."""
+    if isinstance(matrix, np.ndarray):
+        return matrix
+    rows = matrix.shape[0]
+    owner = np.repeat(np.arange(rows), np.diff(matrix.indptr))
+    column = matrix.indices % dim
+    sign = 1.0 - 2.0 * ((matrix.indices // dim) & 1)
+    flat = np.bincount(owner * dim + column, weights=sign * matrix.data, minlength=rows * dim)
+    return flat.reshape(rows, dim)
+
+
 def _sliding(values: np.ndarray, radius: int, op) -> np.ndarray:
     from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
@@ -126,101 +146,64 @@ def _sliding(values: np.ndarray, radius: int, op) -> np.ndarray:
     return f(values, size=2 * radius + 1, mode="nearest")
 
 
-def _block_sum(matrix, k: int):
-    from scipy import sparse
-
-    rows = matrix.shape[0]
-    blocks = (rows + k - 1) // k
-    indicator = sparse.csr_matrix((np.ones(rows), (np.arange(rows) // k, np.arange(rows))), shape=(blocks, rows))
-    return (indicator @ matrix).tocsr()
+def _block_sum(matrix: np.ndarray, k: int) -> np.ndarray:
+    return np.add.reduceat(matrix, np.arange(0, matrix.shape[0], k), axis=0)
 
 
-def _side_norms(matrix, size: int) -> list[np.ndarray]:
-    """``norms[c][p]``: squared norm of the sum of rows p-c..p-1 (prefix coordinates), for c = 1..3."""
-    own = np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
-    near = [np.asarray(matrix[:-d].multiply(matrix[d:]).sum(axis=1)).ravel() if size > d else np.zeros(0)
-            for d in (1, 2)]
-    norms = [np.zeros(size + 1) for _ in range(4)]
-    for p in range(1, size + 1):
-        norms[1][p] = own[p - 1]
-    for p in range(2, size + 1):
-        norms[2][p] = own[p - 2] + own[p - 1] + 2 * near[0][p - 2]
-    for p in range(3, size + 1):
-        norms[3][p] = own[p - 3] + own[p - 2] + own[p - 1] + 2 * (near[0][p - 3] + near[0][p - 2] + near[1][p - 3])
+def _row_dots(matrix, d: int) -> np.ndarray:
+    """Dot product of each row with the row ``d`` below it (sparse rows, sorted indices)."""
+    if matrix.shape[0] <= d:
+        return np.zeros(0)
+    matrix.sort_indices()
+    return csr_row_dots(matrix.indptr, matrix.indices, matrix.data, d)
+
+
+def _side_norms(matrix) -> np.ndarray:
+    """``norms[c, p]``: squared norm of the sum of rows p-c..p-1 (prefix coordinates), for c = 1..3."""
+    size = matrix.shape[0]
+    if isinstance(matrix, np.ndarray):
+        own = np.einsum("ij,ij->i", matrix, matrix)
+        near = [np.einsum("ij,ij->i", matrix[:-d], matrix[d:]) for d in (1, 2)]
+    else:
+        owner = np.repeat(np.arange(size), np.diff(matrix.indptr))
+        own = np.bincount(owner, weights=matrix.data ** 2, minlength=size)
+        near = [_row_dots(matrix, d) for d in (1, 2)]
+    norms = np.zeros((4, size + 1))
+    norms[1, 1:] = own
+    if size >= 2:
+        norms[2, 2:] = own[:-1] + own[1:] + 2 * near[0]
+    if size >= 3:
+        norms[3, 3:] = own[:-2] + own[1:-1] + own[2:] + 2 * (near[0][:-1] + near[0][1:] + near[1])
     return norms
 
 
-class _Similarity:
-    """Cosine and bead gains from band-limited dot products; exact for summed (merged) sides."""
-
-    def __init__(self, a, b, left_len, right_len, band: Band, params: AlignParams, weight: float) -> None:
-        n, m = a.shape[0], b.shape[0]
-        self.params, self.weight = params, weight
-        # For each source sentence s, the dot products with the targets its beads can reach, as prefix sums.
-        self.glo = np.maximum(band.lo[1:] - 3, 0)
-        ghi = band.hi[np.minimum(np.arange(n) + 3, n)]
-        self.gwidth = int((ghi - self.glo).max()) + 1 if n else 1
-        self.prefix = np.zeros((n, self.gwidth + 1), dtype=np.float64)
-        bt = b.T.tocsc()
-        for s0 in range(0, n, 256):
-            s1 = min(n, s0 + 256)
-            t0, t1 = int(self.glo[s0:s1].min()), int(ghi[s0:s1].max())
-            block = (a[s0:s1] @ bt[:, t0:t1]).toarray()
-            for s in range(s0, s1):
-                row = block[s - s0, self.glo[s] - t0:ghi[s] - t0]
-                self.prefix[s, 1:len(row) + 1] = np.cumsum(row)
-                self.prefix[s, len(row) + 1:] = self.prefix[s, len(row)]
-        self.left_norm, self.right_norm = _side_norms(a, n), _side_norms(b, m)
-        self.left_cum = np.concatenate([[0.0], np.cumsum(left_len)])
-        self.right_cum = np.concatenate([[0.0], np.cumsum(right_len)])
-
-    def cosine(self, i: int, js: np.ndarray, x: int, y: int) -> np.ndarray:
-        """Cosine between source sentences i-x..i-1 (summed) and target sentences j-y..j-1, for each j in js."""
-        dot = sum(self._dot(s, js - y, js) for s in range(i - x, i))
-        norm = np.sqrt(self.left_norm[x][i] * self.right_norm[y][js])
-        return np.divide(dot, norm, out=np.zeros(len(js)), where=norm > 0)
-
-    def _dot(self, s: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """Sum of dot products of source sentence s with targets lo..hi-1 (arrays of prefix columns)."""
-        hi_k = np.clip(hi - self.glo[s], 0, self.gwidth)
-        lo_k = np.clip(lo - self.glo[s], 0, self.gwidth)
-        return self.prefix[s, hi_k] - self.prefix[s, lo_k]
-
-    def gain(self, i: int, js: np.ndarray, x: int, y: int) -> np.ndarray:
-        """What a bead earns: each of its sentences earns its own cosine with the other side, plus length.
-
-        A true merge's parts each resemble the other side; a sentence with no counterpart swept into
-        a merge earns almost nothing, so the DP leaves it as a null bead instead.
-        """
-        from scipy.special import log_ndtr
-
-        ls = self.left_cum[i] - self.left_cum[i - x]
-        lt = self.right_cum[js] - self.right_cum[js - y]
-        delta = (lt - ls) / np.sqrt(self.params.variance * (ls + lt) / 2 + 1.0)
-        length = (x + y) * self.weight * (np.log(2.0) + log_ndtr(-np.abs(delta)))
-        if x == 1 and y == 1:
-            return 2 * self.cosine(i, js, 1, 1) + length
-        right = np.sqrt(self.right_norm[y][js])
-        total = np.zeros(len(js))
-        for s in range(i - x, i):  # each source sentence against the whole target side
-            norm = np.sqrt(self.left_norm[1][s + 1]) * right
-            total += np.divide(self._dot(s, js - y, js), norm, out=np.zeros(len(js)), where=norm > 0)
-        left = np.sqrt(self.left_norm[x][i])
-        for t in range(y):  # each target sentence against the whole source side
-            col = js - y + t
-            dot = sum(self._dot(s, col, col + 1) for s in range(i - x, i))
-            norm = left * np.sqrt(self.right_norm[1][col + 1])
-            total += np.divide(dot, norm, out=np.zeros(len(js)), where=norm > 0)
-        return total + length
+def _tables(a, b, left_len, right_len, band: Band) -> Tables:
+    """Band-limited dot products (as prefix sums per source sentence), side norms, cumulative lengths."""
+    n = a.shape[0]
+    glo = np.maximum(band.lo[1:] - 3, 0)
+    ghi = band.hi[np.minimum(np.arange(n) + 3, n)]
+    gwidth = int((ghi - glo).max()) + 1 if n else 1
+    prefix = np.zeros((n, gwidth + 1), dtype=np.float64)
+    dense = isinstance(a, np.ndarray)
+    bt = b.T if dense else b.T.tocsc()
+    for s0 in range(0, n, 256):
+        s1 = min(n, s0 + 256)
+        t0, t1 = int(glo[s0:s1].min()), int(ghi[s0:s1].max())
+        block = a[s0:s1] @ bt[:, t0:t1] if dense else (a[s0:s1] @ bt[:, t0:t1]).toarray()
+        for s in range(s0, s1):
+            row = block[s - s0, glo[s] - t0:ghi[s] - t0]
+            np.cumsum(row, out=prefix[s, 1:len(row) + 1])
+            prefix[s, len(row) + 1:] = prefix[s, len(row)]
+    return Tables(prefix, glo, _side_norms(a), _side_norms(b),
+                  np.concatenate([[0.0], np.cumsum(left_len)]), np.concatenate([[0.0], np.cumsum(right_len)]))
 
 
-def _bead(span: tuple[int, int, int, int], source, target, similarity: _Similarity, params: AlignParams) -> Bead:
+def _bead(span: tuple[int, int, int, int], source, target, score: float, params: AlignParams) -> Bead:
     i0, i1, j0, j1 = span
     src_ids, tgt_ids = tuple(range(i0, i1)), tuple(range(j0, j1))
     src_text, tgt_text = " ".join(source[i0:i1]), " ".join(target[j0:j1])
     if not src_ids or not tgt_ids:
         return Bead(src_ids, tgt_ids, src_text, tgt_text, score=0.0, flags=(UNALIGNED,))
-    score = round(float(similarity.cosine(i1, np.array([j1]), i1 - i0, j1 - j0)[0]), 4)
     flags = (LOW_CONFIDENCE,) if score < params.low_confidence else ()
     return Bead(src_ids, tgt_ids, src_text, tgt_text, score=score, flags=flags)
 

@@ -59,20 +59,31 @@ def count_matrix(texts: Sequence[str]):
     return sparse.csr_matrix((data, (row, col)), shape=(len(texts), BUCKETS))
 
 
-def tfidf(*matrices):
-    """Weight count matrices by sub-linear TF and an IDF computed over all of them together."""
+def tfidf(*matrices, max_df: float = 0.2):
+    """Weight count matrices by sub-linear TF and an IDF computed over all of them together.
+
+    Features in more than ``max_df`` of all sentences are dropped: they weigh little
+    (low IDF) but dominate the cost of every sparse product, since nearly every pair of
+    sentences shares them.
+    """
     from scipy import sparse
 
-    stacked = sparse.vstack(matrices).tocsr()
-    documents = stacked.shape[0]
-    # Document frequency over the features present only (not all 2^20 buckets): cheap for short documents.
-    present, df = np.unique(stacked.indices, return_counts=True)
-    idf = np.log((documents + 1) / (df + 1)) + 1.0
+    rows = sum(m.shape[0] for m in matrices)
+    present, df = np.unique(np.concatenate([m.indices for m in matrices]), return_counts=True)
+    keep = df <= max(max_df * rows, 1)
+    present, df = present[keep], df[keep]
+    # Columns renumbered to the features kept: sparse products then never touch 2^20-long index arrays.
+    column = np.full(BUCKETS, -1, dtype=np.int64)
+    column[present] = np.arange(len(present))
+    idf = np.log((rows + 1) / (df + 1)) + 1.0
     out = []
     for m in matrices:
-        m = m.tocsr(copy=True)
-        m.data = (1.0 + np.log(m.data)) * idf[np.searchsorted(present, m.indices)]
-        out.append(m)
+        m = m.tocsr()
+        mapped = column[m.indices]
+        kept = mapped >= 0
+        owner = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[kept]
+        values = (1.0 + np.log(m.data[kept])) * idf[mapped[kept]]
+        out.append(sparse.csr_matrix((values, (owner, mapped[kept])), shape=(m.shape[0], max(len(present), 1))))
     return out
 
 
