@@ -15,7 +15,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "Bead", "Document", "GenerationSettings", "Options", "Segment", "Translation", "XlingError",
-    "__version__", "detect_folder", "translate_folder", "translate_texts",
+    "__version__", "align_sentences", "align_texts", "detect_folder", "translate_folder", "translate_texts",
 ]
 
 _LAZY = {
@@ -23,6 +23,8 @@ _LAZY = {
     "Options": "xling.pipeline",
     "translate_texts": "xling.api",
     "detect_folder": "xling.api",
+    "align_texts": "xling.align.texts",
+    "align_sentences": "xling.align.bridge",
     "GenerationSettings": "xling.translate.base",
     "Bead": "xling.data",
     "Document": "xling.data",
@@ -32,6 +34,8 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from xling.align.bridge import align_sentences
+    from xling.align.texts import align_texts
     from xling.api import detect_folder, translate_texts
     from xling.data import Bead, Document, Segment, Translation
     from xling.errors import XlingError

@@ -1,0 +1,228 @@
+"""The N:M sentence aligner: hand-checked cases, DP = brute force, coverage, robustness, speed path."""
+
+from __future__ import annotations
+
+import functools
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xling.align.bridge import BRIDGED, align_sentences
+
+# A small excerpt written for these tests: Polish source, a rough machine translation of each
+# source sentence (the bridge), and an independent English translation with a merge, an omission
+# and an insertion.
+SOURCE = [
+    "Premier spotkał się w poniedziałek z delegacją z Japonii.",           # 0 ↔ 0
+    "Rozmowy trwały trzy godziny.",                                        # 1 ┐ merged into target 1
+    "Dotyczyły handlu i energii.",                                         # 2 ┘
+    "Zdanie, którego nie przetłumaczono, o pogodzie w Gdańsku.",           # 3 ↔ nothing (omitted)
+    "Delegacja odwiedzi także Kraków i Wrocław.",                          # 4 ↔ 2
+    "Wizyta zakończy się w piątek 14 marca.",                              # 5 ↔ 4 (3 is inserted)
+]
+BRIDGE = [
+    "The prime minister met on Monday with delegation from Japan.",
+    "Talks lasted three hours.",
+    "They concerned trade and energy.",
+    "Sentence which was not translated, about the weather in Gdansk.",
+    "The delegation will visit also Krakow and Wroclaw.",
+    "The visit will end on Friday 14 March.",
+]
+TARGET = [
+    "On Monday the prime minister met a delegation from Japan.",
+    "The talks, which lasted three hours, concerned trade and energy.",
+    "The delegation will also visit Krakow and Wroclaw.",
+    "Editor's note: this article was updated at 9:30.",
+    "The visit ends on Friday, 14 March.",
+]
+GOLD = [((0,), (0,)), ((1, 2), (1,)), ((3,), ()), ((4,), (2,)), ((), (3,)), ((5,), (4,))]
+
+
+def ids(beads):
+    return [(b.source_ids, b.target_ids) for b in beads]
+
+
+def test_merge_omission_and_insertion_with_a_bridge():
+    beads = align_sentences(SOURCE, TARGET, BRIDGE)
+    assert ids(beads) == GOLD
+    assert [b.flags for b in beads if not (b.source_ids and b.target_ids)] == [("unaligned",), ("unaligned",)]
+    assert all(b.score > 0.3 for b in beads if b.source_ids and b.target_ids)
+    assert beads[1].source_text == "Rozmowy trwały trzy godziny. Dotyczyły handlu i energii."
+
+
+def test_an_omission_next_to_an_insertion_is_paired_only_with_a_flag():
+    # Source 3 has no counterpart and an unrelated target sentence stands in the same place:
+    # pairing them is a legitimate reading (Bleualign does the same), but never a confident one.
+    target = [*TARGET[:2], "Editor's note: this article was updated at 9:30.", TARGET[2], TARGET[4]]
+    beads = align_sentences(SOURCE, target, BRIDGE)
+    odd = next(b for b in beads if 3 in b.source_ids)
+    assert odd.target_ids in ((), (2,))
+    if odd.target_ids:
+        assert "low_confidence" in odd.flags
+    assert [b for b in beads if 4 in b.source_ids][0].target_ids == (3,)
+
+
+def test_without_a_bridge_names_and_numbers_anchor_the_pairs():
+    source = ["Spotkanie z Putinem odbyło się 17 czerwca w Moskwie.", "Rozmawiano o Ukrainie.",
+              "W 2024 roku Kim odwiedził Władywostok.", "Premier Tusk skomentował to w Warszawie."]
+    target = ["The meeting with Putin took place on 17 June in Moscow.", "They talked about Ukraine.",
+              "In 2024 Kim visited Vladivostok.", "Prime Minister Tusk commented on it in Warsaw."]
+    assert ids(align_sentences(source, target)) == [((i,), (i,)) for i in range(4)]
+
+
+def test_bridge_must_match_the_source():
+    with pytest.raises(ValueError, match="bridge"):
+        align_sentences(SOURCE, TARGET, BRIDGE[:-1])
+
+
+def test_empty_sides():
+    assert ids(align_sentences([], ["Only target."])) == [((), (0,))]
+    assert ids(align_sentences(["Tylko źródło."], [])) == [((0,), ())]
+    assert align_sentences([], []) == []
+
+
+# --- DP against brute force, on the real gain function -------------------------------------
+
+def brute_force(n, m, gain):
+    """Best total over every monotone bead path from (0, 0) to (n, m) (exponential; tiny inputs only)."""
+
+    from xling.align.dp import BEAD_TYPES
+
+    @functools.cache
+    def best(i, j):
+        if i == 0 and j == 0:
+            return 0.0
+        options = [best(i - a, j - b) + gain(i, j, a, b)
+                   for a, b in BEAD_TYPES if i - a >= 0 and j - b >= 0]
+        return max(options)
+
+    return best(n, m)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 4), st.integers(0, 4), st.integers(0, 10_000))
+def test_dp_finds_the_best_path(n, m, seed):
+    from scipy import sparse
+
+    from xling.align.bridge import _tables
+    from xling.align.dp import Band, _gain, run
+
+    rng = np.random.default_rng(seed)
+    a = sparse.csr_matrix(rng.random((n, 6)) * (rng.random((n, 6)) < 0.5))
+    b = sparse.csr_matrix(rng.random((m, 6)) * (rng.random((m, 6)) < 0.5))
+    left, right = rng.integers(5, 80, n).astype(float), rng.integers(5, 80, m).astype(float)
+    band = Band.full(n, m)
+    t = _tables(a, b, left, right, band)
+    p = BRIDGED
+
+    def gain(i, j, x, y):
+        if x == 0 or y == 0:
+            return p.null
+        return _gain(t.prefix, t.glo, t.left_norm, t.right_norm, t.left_cum, t.right_cum, i, j, x, y,
+                     p.length_weight, p.variance) - p.penalty[(x, y)]
+
+    path = run(n, m, band, t, p.penalty, p.null, p.length_weight, p.variance)
+    total = sum(gain(i1, j1, i1 - i0, j1 - j0) for i0, i1, j0, j1 in path)
+    assert total == pytest.approx(brute_force(n, m, gain), abs=1e-9)
+
+
+# --- invariants on arbitrary text ----------------------------------------------------------
+
+SENTENCE = st.text(alphabet=st.sampled_from(list("abcdefgh ĄŻ0123.,")), min_size=1, max_size=40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(SENTENCE, max_size=12), st.lists(SENTENCE, max_size=12), st.booleans())
+def test_beads_are_monotone_and_cover_both_sides_once(source, target, bridged):
+    beads = align_sentences(source, target, source if bridged else None)
+    src = [i for b in beads for i in b.source_ids]
+    tgt = [j for b in beads for j in b.target_ids]
+    assert src == list(range(len(source))) and tgt == list(range(len(target)))
+    assert all(b.source_ids or b.target_ids for b in beads)
+    assert all(len(b.source_ids) <= 3 and len(b.target_ids) <= 3 for b in beads)
+
+
+# --- robustness on synthetic documents with a known alignment -------------------------------
+
+WORDS = ["government", "minister", "report", "city", "council", "river", "bridge", "school", "budget", "hospital", "train", "station", "election", "museum", "police", "court", "festival", "harbour", "market", "factory", "energy", "price", "water", "forest", "university", "airport", "road", "tax", "bank", "union"]
+NAMES = ["Kowalski", "Nowak", "Gdańsk", "Poznań", "Lublin", "Tusk", "Duda", "Wisła", "Bałtyk", "Kraków"]
+
+
+def synthetic(count: int, rng: random.Random) -> list[str]:
+    out = []
+    for _ in range(count):
+        words = rng.sample(WORDS, rng.randint(6, 14)) + [rng.choice(NAMES), str(rng.randint(1, 2030))]
+        rng.shuffle(words)
+        out.append(" ".join(words).capitalize() + ".")
+    return out
+
+
+def noisy(sentence: str, rng: random.Random) -> str:
+    """A stand-in MT: some words dropped or replaced, as a weak bridge would."""
+    words = [w if rng.random() > 0.25 else rng.choice(WORDS) for w in sentence.split() if rng.random() > 0.1]
+    return " ".join(words) or sentence
+
+
+def build(units, rng):
+    """From (kind) units build source/bridge/target and the gold beads."""
+    source, bridge, target, gold = [], [], [], []
+    for kind in units:
+        if kind == "1-1":
+            (t,) = synthetic(1, rng)
+            gold.append(((len(source),), (len(target),)))
+            source.append(t.upper())
+            bridge.append(noisy(t, rng))
+            target.append(t)
+        elif kind == "2-1":
+            parts = synthetic(2, rng)
+            gold.append(((len(source), len(source) + 1), (len(target),)))
+            source.extend(p.upper() for p in parts)
+            bridge.extend(noisy(p, rng) for p in parts)
+            target.append(" ".join(parts))
+        elif kind == "0-1":
+            gold.append(((), (len(target),)))
+            target.extend(synthetic(1, rng))
+        elif kind == "1-0":
+            (s,) = synthetic(1, rng)
+            gold.append(((len(source),), ()))
+            source.append(s.upper())
+            bridge.append(noisy(s, rng))
+    return source, bridge, target, gold
+
+
+def strict_f1(predicted, gold):
+    predicted, gold = set(predicted), set(gold)
+    p = len(predicted & gold) / len(predicted)
+    r = len({g for g in gold if g[0] and g[1]} & predicted) / len({g for g in gold if g[0] and g[1]})
+    return 2 * p * r / (p + r)
+
+
+@pytest.mark.parametrize("case", ["insert_run", "missing_paragraph", "concatenated"])
+def test_robust_to_what_real_documents_do(case):
+    rng = random.Random(case)
+    if case == "insert_run":  # 25 target sentences with no source in the middle
+        units = ["1-1"] * 30 + ["0-1"] * 25 + ["1-1"] * 30
+    elif case == "missing_paragraph":  # a 12-sentence paragraph missing from the target
+        units = ["1-1"] * 20 + ["1-0"] * 12 + ["1-1"] * 20 + ["2-1"] * 3 + ["1-1"] * 10
+    else:  # three documents one after another, each with its own merges and gaps
+        units = []
+        for _ in range(3):
+            units += ["1-1"] * 15 + ["2-1", "0-1", "1-0"] + ["1-1"] * 10
+    source, bridge, target, gold = build(units, rng)
+    assert strict_f1(ids(align_sentences(source, target, bridge)), gold) >= 0.95
+
+
+def test_long_documents_take_the_banded_path_and_stay_accurate():
+    from dataclasses import replace
+
+    rng = random.Random(3)
+    units = (["1-1"] * 40 + ["2-1", "0-1"] + ["1-1"] * 20 + ["1-0"] * 5) * 12
+    source, bridge, target, gold = build(units, rng)
+    banded = replace(BRIDGED, full_cells=10_000)  # force coarse-to-fine on this size
+    assert (len(source) + 1) * (len(target) + 1) > banded.full_cells
+    predicted = ids(align_sentences(source, target, bridge, banded))
+    assert strict_f1(predicted, gold) >= 0.97
+    assert predicted == ids(align_sentences(source, target, bridge))  # the band lost nothing here

@@ -1,0 +1,80 @@
+"""``xling align`` from the command line, on the excerpt written for test_align.py."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_align import BRIDGE, GOLD, SOURCE, TARGET
+from typer.testing import CliRunner
+
+from xling.cli import app
+from xling.formats.bead_ids import format_bead, read_bead_ids
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def files(tmp_path):
+    paths = {}
+    for name, lines in (("src.pl", SOURCE), ("tgt.en", TARGET), ("mt.en", BRIDGE)):
+        paths[name] = tmp_path / name
+        paths[name].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return paths
+
+
+def test_beads_from_a_bridge_file(files, tmp_path):
+    out = tmp_path / "beads.txt"
+    result = runner.invoke(app, ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented",
+                                 "--mt", str(files["mt.en"]), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert read_bead_ids(out) == GOLD
+    assert out.read_text(encoding="utf-8").splitlines()[2] == "[3]:[]"
+    assert "bridge: mt-file" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "tmx"])
+def test_corpus_formats_to_stdout(files, fmt):
+    result = runner.invoke(app, ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented",
+                                 "--mt", str(files["mt.en"]), "-f", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert rows[1]["translation"]["en"] == TARGET[1] and rows[1]["src_ids"] == [1, 2]
+    elif fmt == "tsv":
+        assert result.stdout.splitlines()[0] == "source\ttarget\tsrc_ids\ttgt_ids\tscore"
+    else:
+        assert result.stdout.count("<tu>") == len(GOLD)
+
+
+def test_moses_needs_a_prefix_and_writes_both_sides(files, tmp_path):
+    args = ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented", "--mt", str(files["mt.en"])]
+    assert runner.invoke(app, [*args, "-f", "moses"]).exit_code == 2
+    result = runner.invoke(app, [*args, "-f", "moses", "-o", str(tmp_path / "c")])
+    assert result.exit_code == 0
+    assert len((tmp_path / "c.pl").read_text(encoding="utf-8").splitlines()) == len(GOLD)
+
+
+def test_bridge_with_the_wrong_length_is_a_usage_error(files, tmp_path):
+    short = tmp_path / "short.en"
+    short.write_text("\n".join(BRIDGE[:3]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented",
+                                 "--mt", str(short)])
+    assert result.exit_code == 2 and "3 lines but the source has 6 sentences" in result.output
+
+
+def test_without_a_bridge_it_says_so(files):
+    result = runner.invoke(app, ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented",
+                                 "--tgt-lang", "de"])
+    assert result.exit_code == 0
+    assert "bridge: none" in result.output and "--mt" in result.output
+    assert len(result.stdout.splitlines()) >= 5
+
+
+def test_unsegmented_input_is_split_by_xling(files, tmp_path):
+    source = tmp_path / "src.txt"
+    source.write_text(" ".join(SOURCE) + "\n", encoding="utf-8")  # one paragraph
+    result = runner.invoke(app, ["align", str(source), str(files["tgt.en"]), "--no-model"])
+    assert result.exit_code == 0
+    assert "6 source and 5 target sentences" in result.output
+    assert format_bead((0,), (0,)) == result.stdout.splitlines()[0]

@@ -1,0 +1,77 @@
+"""Align two texts (an original and its translation): segment, find a bridge, align, keep provenance."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from xling.align.bridge import align_sentences
+from xling.data import Bead
+from xling.errors import UsageError, XlingError
+from xling.segment import Segmenter, paragraphs_spans
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TextAlignment:
+    source: list[str]
+    target: list[str]
+    beads: list[Bead]
+    bridge: str  # "mt-file", "model:<id>" or "none"
+    note: str = ""  # why there is no bridge, when there is none
+
+
+def sentences(text: str, lang: str, presegmented: bool) -> list[str]:
+    """One sentence per line (``presegmented``: line i is sentence i), else xling's segmenter."""
+    if presegmented:
+        lines = text.split("\n")
+        return lines[:-1] if lines and lines[-1] == "" else lines
+    segmenter = Segmenter(lang)
+    return [text[s:e] for ps, pe in paragraphs_spans(text) for s, e in segmenter.sentences(text, ps, pe)]
+
+
+def read_mt(path: Path, expected: int) -> list[str]:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines = lines[:-1]
+    if len(lines) != expected:
+        raise UsageError(f"--mt {path} has {len(lines)} lines but the source has {expected} sentences; "
+                         "give one translation per source sentence (use --presegmented to keep your lines)")
+    return lines
+
+
+def align_texts(source_text: str, target_text: str, *, source_lang: str = "pl", target_lang: str = "en",
+                presegmented: bool = False, mt: Sequence[str] | None = None, use_model: bool = True,
+                model: str | None = None, **translator_options) -> TextAlignment:
+    """Align an original with a translation of it.
+
+    The bridge is ``mt`` when given (one translation per source sentence); otherwise the
+    source is translated with the routed Marian model when the target is English; otherwise,
+    or when no model can be had, the aligner uses lengths, names and numbers, and says so.
+    """
+    source = sentences(source_text, source_lang, presegmented)
+    target = sentences(target_text, target_lang, presegmented)
+    bridge, kind, note = None, "none", ""
+    if mt is not None:
+        if len(mt) != len(source):
+            raise UsageError(f"{len(mt)} bridge translations for {len(source)} source sentences")
+        bridge, kind = list(mt), "mt-file"
+    elif not use_model:
+        note = "no bridge asked for"
+    elif target_lang != "en":
+        note = f"xling's models translate into English, not {target_lang!r}; pass --mt FILE for a bridge"
+    else:
+        try:
+            from xling.api import load_translator
+
+            translator = load_translator(source_lang, model, **translator_options)
+            bridge = [t.text for t in translator.translate(source)]
+            kind = f"model:{translator.model_id}"
+        except XlingError as exc:
+            note = f"no bridge translation ({exc})"
+    if bridge is None:
+        logger.warning("aligning without a bridge, on lengths, names and numbers: %s", note)
+    return TextAlignment(source, target, align_sentences(source, target, bridge), kind, note)

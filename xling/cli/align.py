@@ -1,0 +1,108 @@
+"""``xling align SRC TGT``: sentence pairs from an original and an existing translation of it."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xling.cli._common import exit_codes, setup_logging, stderr
+
+
+class AlignFormat(str, Enum):
+    beads = "beads"
+    tsv = "tsv"
+    moses = "moses"
+    jsonl = "jsonl"
+    tmx = "tmx"
+
+
+def command(
+    source: Annotated[Path, typer.Argument(help="The original (plain text).", show_default=False)],
+    target: Annotated[Path, typer.Argument(help="Its translation (plain text).", show_default=False)],
+    output: Annotated[str, typer.Option("--output", "-o", help="Output file ('-': stdout; for moses, a prefix: "
+                                        "PREFIX.<src> and PREFIX.<tgt>).")] = "-",
+    fmt: Annotated[AlignFormat, typer.Option("--format", "-f", help="beads: '[src ids]:[tgt ids]' per line "
+                                             "(0-based); or a corpus format.")] = AlignFormat.beads,
+    source_lang: Annotated[str, typer.Option("--src-lang", help="Language of SRC.")] = "pl",
+    target_lang: Annotated[str, typer.Option("--tgt-lang", help="Language of TGT (other than en needs --mt).")]
+    = "en",
+    mt: Annotated[Path | None, typer.Option("--mt", help="Bridge: one machine translation per source sentence, "
+                                            "in the target language.")] = None,
+    presegmented: Annotated[bool, typer.Option(help="One sentence per line in SRC, TGT (and --mt).")] = False,
+    no_model: Annotated[bool, typer.Option("--no-model", help="Do not translate the source for a bridge.")] = False,
+    model: Annotated[str | None, typer.Option(help="Bridge model (directory or hub id) instead of the registry's.")]
+    = None,
+    offline: Annotated[bool, typer.Option(help="Never touch the network.")] = False,
+    cache: Annotated[Path | None, typer.Option(help="Translation cache file.")] = None,
+) -> None:
+    """Align an original with an existing translation, using machine translation as a bridge.
+
+    The source is translated (or --mt is read), the bridge is compared with the target by
+    character n-grams, and the best monotone sequence of 1-1, 1-2, 2-1, 2-2, 1-3, 3-1, 1-0
+    and 0-1 beads is found by dynamic programming. Without a bridge, lengths and shared
+    names and numbers are used, and a warning says so.
+    """
+    from xling.align.texts import align_texts, read_mt, sentences
+    from xling.io import read_document
+
+    setup_logging(0, False)
+    with exit_codes():
+        src_doc = read_document(source.parent, source)
+        tgt_doc = read_document(target.parent, target)
+        bridge = None
+        if mt is not None:
+            bridge = read_mt(mt, len(sentences(src_doc.text, source_lang, presegmented)))
+        result = align_texts(src_doc.text, tgt_doc.text, source_lang=source_lang, target_lang=target_lang,
+                             presegmented=presegmented, mt=bridge, use_model=not no_model, model=model,
+                             offline=offline, cache=cache)
+        _write(result, fmt.value, output, source.name, source_lang, target_lang)
+    pairs = sum(1 for b in result.beads if b.source_ids and b.target_ids)
+    unaligned = len(result.beads) - pairs
+    stderr.print(f"{len(result.source)} source and {len(result.target)} target sentences → {pairs} pairs, "
+                 f"{unaligned} unaligned; bridge: {result.bridge}" + (f" ({result.note})" if result.note else ""),
+                 soft_wrap=True)
+
+
+def _write(result, fmt: str, output: str, doc: str, source_lang: str, target_lang: str) -> None:
+    from xling._version import __version__
+    from xling.data import CorpusInfo, Record
+    from xling.formats.atomic import atomic_open
+
+    records = [Record(doc, i, bead) for i, bead in enumerate(result.beads)]
+    info = CorpusInfo(source_lang, target_lang, f"xling:{__version__}|align:dp-bridge|bridge:{result.bridge}")
+    if fmt == "moses":
+        from xling.errors import UsageError
+        from xling.formats.moses import write_moses
+
+        if output == "-":
+            raise UsageError("moses writes two files: give a prefix with -o")
+        write_moses(records, Path(f"{output}.{source_lang}"), Path(f"{output}.{target_lang}"))
+        return
+    writer = _writer(fmt)
+    if output == "-":
+        writer(records, sys.stdout.buffer if fmt == "tmx" else sys.stdout, info)
+        return
+    with atomic_open(Path(output), "wb" if fmt == "tmx" else "w") as out:
+        writer(records, out, info)
+
+
+def _writer(fmt: str):
+    if fmt == "beads":
+        from xling.formats.bead_ids import write_bead_ids_to
+
+        return lambda records, out, info: write_bead_ids_to(records, out)
+    if fmt == "tsv":
+        from xling.formats.tsv import write_tsv_to
+
+        return lambda records, out, info: write_tsv_to(records, out, ("src_ids", "tgt_ids", "score"))
+    if fmt == "jsonl":
+        from xling.formats.hf_jsonl import write_hf_jsonl_to
+
+        return write_hf_jsonl_to
+    from xling.formats.tmx import write_tmx_to
+
+    return write_tmx_to
