@@ -62,7 +62,7 @@ def test_an_omission_next_to_an_insertion_is_paired_only_with_a_flag():
     assert odd.target_ids in ((), (2,))
     if odd.target_ids:
         assert "low_confidence" in odd.flags
-    assert [b for b in beads if 4 in b.source_ids][0].target_ids == (3,)
+    assert next(b for b in beads if 4 in b.source_ids).target_ids == (3,)
 
 
 def test_without_a_bridge_names_and_numbers_anchor_the_pairs():
@@ -147,14 +147,17 @@ def test_beads_are_monotone_and_cover_both_sides_once(source, target, bridged):
 
 # --- robustness on synthetic documents with a known alignment -------------------------------
 
-WORDS = ["government", "minister", "report", "city", "council", "river", "bridge", "school", "budget", "hospital", "train", "station", "election", "museum", "police", "court", "festival", "harbour", "market", "factory", "energy", "price", "water", "forest", "university", "airport", "road", "tax", "bank", "union"]
+WORDS = ("government", "minister", "report", "city", "council", "river", "bridge", "school", "budget",
+         "hospital", "train", "station", "election", "museum", "police", "court", "festival", "harbour",
+         "market", "factory", "energy", "price", "water", "forest", "university", "airport", "road", "tax",
+         "bank", "union")
 NAMES = ["Kowalski", "Nowak", "Gdańsk", "Poznań", "Lublin", "Tusk", "Duda", "Wisła", "Bałtyk", "Kraków"]
 
 
 def synthetic(count: int, rng: random.Random) -> list[str]:
     out = []
     for _ in range(count):
-        words = rng.sample(WORDS, rng.randint(6, 14)) + [rng.choice(NAMES), str(rng.randint(1, 2030))]
+        words = [*rng.sample(WORDS, rng.randint(6, 14)), rng.choice(NAMES), str(rng.randint(1, 2030))]
         rng.shuffle(words)
         out.append(" ".join(words).capitalize() + ".")
     return out
