@@ -43,6 +43,26 @@ def _overlaps(a: Sequence[int], b: Sequence[int]) -> bool:
     return (not a and not b) or bool(set(a) & set(b))
 
 
+class _Overlaps:
+    """Which beads of a set overlap a given bead on both sides, looked up by sentence id (linear, not quadratic)."""
+
+    def __init__(self, beads: list[BeadIds]) -> None:
+        self.beads = beads
+        self.by_src: dict[int, list[int]] = {}
+        self.by_tgt: dict[int, list[int]] = {}
+        for k, (src, tgt) in enumerate(beads):
+            for i in src:
+                self.by_src.setdefault(i, []).append(k)
+            for j in tgt:
+                self.by_tgt.setdefault(j, []).append(k)
+
+    def hit(self, bead: BeadIds) -> bool:
+        candidates = {k for i in bead[0] for k in self.by_src.get(i, ())}
+        candidates |= {k for j in bead[1] for k in self.by_tgt.get(j, ())}
+        return any(_overlaps(bead[0], self.beads[k][0]) and _overlaps(bead[1], self.beads[k][1])
+                   for k in candidates)
+
+
 @dataclass
 class Counts:
     predicted: int = 0
@@ -56,17 +76,19 @@ class Counts:
     def add(self, predicted: list[BeadIds], gold: list[BeadIds]) -> None:
         gold_set = set(gold)
         self.predicted += len(predicted)
+        lax_gold = _Overlaps(gold)
         for bead in predicted:
             self.strict_p += bead in gold_set
-            self.lax_p += any(_overlaps(bead[0], g[0]) and _overlaps(bead[1], g[1]) for g in gold)
+            self.lax_p += lax_gold.hit(bead)
         full_gold = [g for g in gold if g[0] and g[1]]
         full_pred = [p for p in predicted if p[0] and p[1]]
         pred_set = set(full_pred)
+        lax_pred = _Overlaps(full_pred)
         self.gold += len(full_gold)
         self.predicted_full += len(full_pred)
         for bead in full_gold:
             self.strict_r += bead in pred_set
-            self.lax_r += any(_overlaps(bead[0], p[0]) and _overlaps(bead[1], p[1]) for p in full_pred)
+            self.lax_r += lax_pred.hit(bead)
 
     def scores(self) -> dict[str, float]:
         out = {}

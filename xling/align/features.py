@@ -43,19 +43,27 @@ def _char_ngrams(points: np.ndarray, owner: np.ndarray, n: int) -> tuple[np.ndar
     return owner[:width][keep], h[keep]
 
 
-def count_matrix(texts: Sequence[str]):
-    """Sentences × hashed features, raw counts (scipy CSR)."""
+def count_matrix(texts: Sequence[str], chunk: int = 5000):
+    """Sentences × hashed features, raw counts (scipy CSR), built in chunks to bound peak memory."""
+    from scipy import sparse
+
+    parts = [_count_chunk(texts[start:start + chunk]) for start in range(0, len(texts), chunk)]
+    if not parts:
+        return sparse.csr_matrix((0, BUCKETS))
+    return sparse.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+
+
+def _count_chunk(texts: Sequence[str]):
     from scipy import sparse
 
     points, owner = _codepoints(texts)
     rows, cols = [], []
     for n in CHAR_NGRAMS:
         r, h = _char_ngrams(points, owner, n)
-        rows.append(r)
-        cols.append(h)
-    row = np.concatenate(rows)
-    col = (np.concatenate(cols) % np.uint64(BUCKETS)).astype(np.int64)
-    data = np.ones(len(row), dtype=np.float64)
+        rows.append(r.astype(np.int32))
+        cols.append((h % np.uint64(BUCKETS)).astype(np.int32))
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    data = np.ones(len(row), dtype=np.float32)
     return sparse.csr_matrix((data, (row, col)), shape=(len(texts), BUCKETS))
 
 
