@@ -26,6 +26,7 @@ from xling.formats.moses import write_moses
 from xling.formats.tsv import write_tsv
 from xling.io import DEFAULT_GLOBS, discover, read_document, relative_id
 from xling.models import Registry, load_registry
+from xling.quality import REPETITION, RETRIED, Thresholds, flags_for
 from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, FileReport, RunReport, manifest_row, write_manifest
 from xling.segment import Segmenter, paragraphs_spans
 from xling.signature import signature
@@ -52,6 +53,9 @@ class Options:
     force: bool = False
     window_sentences: int = 2048  # sentences gathered across documents before translating
     view: bool = True  # write OUT/view/: an index and a side-by-side page per translated document
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    retry_flagged: bool = False  # translate looping outputs again with n-gram blocking, keep the better
+    max_sentence_chars: int = 50_000  # longer "sentences" (a 1 MB line) are skipped, with a reason
 
 
 class Progress(Protocol):
@@ -78,6 +82,11 @@ class _Prepared:
     segments: list[Segment]
     model: str
     paragraphs: int
+    skipped: list[dict]  # sentences not translated, with a reason
+
+    @property
+    def skipped_ids(self) -> set[int]:
+        return {s["index"] for s in self.skipped}
 
 
 def translate_folder(input_dir: Path | str, output_dir: Path | str, options: Options | None = None, *,
@@ -207,7 +216,11 @@ class _Run:
             segments = segment_document(doc, spans, detection.paragraphs)
         except XlingError as exc:
             return FileReport(doc_id, FAILED, reason=f"segmentation failed: {exc}", **base)
-        return _Prepared(doc, detection, segments, model, len(spans))
+        limit = self.options.max_sentence_chars
+        skipped = [{"index": s.index, "start": s.start, "end": s.end,
+                    "reason": f"sentence of {s.end - s.start} characters exceeds --max-sentence-chars {limit}"}
+                   for s in segments if s.end - s.start > limit]
+        return _Prepared(doc, detection, segments, model, len(spans), skipped)
 
     def _translate_window(self, window: list[_Prepared]) -> list[FileReport]:
         reports = []
@@ -231,25 +244,55 @@ class _Run:
 
     def _translate_group(self, translator: Translator, group: list[_Prepared]):
         target = self.registry.target
-        texts = [s.text for p in group for s in p.segments if s.language != target]
-        results = iter(translator.translate(texts))
+        todo = [(p, s) for p in group for s in p.segments
+                if s.language != target and s.index not in p.skipped_ids]
+        results = translator.translate([s.text for _, s in todo])
         fresh = getattr(translator, "last_missing", None)
+        results = self._flag(translator, [(p.doc.language, s) for p, s in todo], results)
+        by_segment = {(id(p), s.index): r for (p, s), r in zip(todo, results, strict=True)}
         outcome = {}
         for prepared in group:
-            translations = [
-                Translation(s.text, s.text, "", 0.0, (KEPT,)) if s.language == target else next(results)
-                for s in prepared.segments
-            ]
+            translations = []
+            for s in prepared.segments:
+                if s.index in prepared.skipped_ids:
+                    continue
+                key = (id(prepared), s.index)
+                translations.append(by_segment[key] if key in by_segment else
+                                    Translation(s.text, s.text, "", 0.0, (KEPT,)))
             cached = 0 if fresh is None else sum(
-                1 for s in prepared.segments if s.language != target and s.text not in fresh)
+                1 for s in prepared.segments if (id(prepared), s.index) in by_segment and s.text not in fresh)
             outcome[id(prepared)] = (translations, cached)
         return outcome
+
+    def _flag(self, translator: Translator, items: list[tuple[str, Segment]],
+              results: list[Translation]) -> list[Translation]:
+        """Add quality flags; with ``retry_flagged``, translate looping outputs again and keep the better."""
+        target = self.registry.target
+        detect = lambda text: self.detector.detect(text)[0]  # noqa: E731
+        flagged = [replace(r, flags=tuple(dict.fromkeys(r.flags + flags_for(
+            r.source, r.text, r.score, lang, target, detect, self.options.thresholds))))
+            for (lang, _), r in zip(items, results, strict=True)]
+        if not self.options.retry_flagged or not hasattr(translator, "with_settings"):
+            return flagged
+        looping = [i for i, r in enumerate(flagged) if REPETITION in r.flags]
+        if not looping:
+            return flagged
+        retry = translator.with_settings(translator.settings.for_retry())
+        again = retry.translate([flagged[i].source for i in looping])
+        for i, second in zip(looping, again, strict=True):
+            lang = items[i][0]
+            extra = flags_for(second.source, second.text, second.score, lang, target, detect,
+                              self.options.thresholds)
+            if REPETITION not in extra or second.score > flagged[i].score:
+                flagged[i] = replace(second, flags=tuple(dict.fromkeys(second.flags + extra + (RETRIED,))))
+        return flagged
 
     def _write(self, prepared: _Prepared, translator: Translator, translations: list[Translation],
                cached: int) -> FileReport:
         doc, lang, target = prepared.doc, prepared.doc.language, self.registry.target
         pair = f"{lang}-{target}"
-        beads = beads_from_translations(prepared.segments, translations)
+        kept_segments = [s for s in prepared.segments if s.index not in prepared.skipped_ids]
+        beads = beads_from_translations(kept_segments, translations)
         base = inside(self.output, f"{pair}/{self.stems[doc.id]}")
         files = {
             "source": base.with_name(f"{base.name}.{lang}"),
@@ -279,7 +322,7 @@ class _Run:
         return FileReport(
             doc.id, TRANSLATED, model=translator.model_id, revision=translator.revision,
             translated=len(prepared.segments) - cached - kept, cached=cached, kept=kept, flags=flags,
-            score=round(sum(scores) / len(scores), 4) if scores else None,
+            score=round(sum(scores) / len(scores), 4) if scores else None, skipped=tuple(prepared.skipped),
             outputs=tuple(_rel(self.output, f) for f in files.values()), signature=sig,
             **_doc_fields(prepared),
         )

@@ -31,6 +31,7 @@ class FileReport:
     cached: int = 0  # sentences answered by the translation cache
     kept: int = 0  # sentences of English paragraphs inside a translated document, copied as they are
     score: float | None = None  # mean bead score of the translated sentences
+    skipped: tuple[dict, ...] = ()  # sentences not translated: index, start, end, reason
     flags: dict[str, int] = field(default_factory=dict)
     mixed: dict[str, int] = field(default_factory=dict)  # paragraphs per language other than the document's
     outputs: tuple[str, ...] = ()

@@ -33,6 +33,11 @@ def command(
     offline: Annotated[bool, typer.Option(help="Never touch the network (also: HF_HUB_OFFLINE=1).")] = False,
     force: Annotated[bool, typer.Option(help="Write into a non-empty output folder.")] = False,
     view: Annotated[bool, typer.Option(help="Write OUT/view/: side-by-side HTML pages and an index.")] = True,
+    retry_flagged: Annotated[bool, typer.Option(help="Translate outputs flagged 'repetition' again with n-gram "
+                                                     "blocking and a wider beam; keep the better.")] = False,
+    low_score: Annotated[float, typer.Option(help="Flag translations whose mean token log-probability is below "
+                                                  "this ('low_score').")] = -2.0,
+    max_sentence_chars: Annotated[int, typer.Option(help="Skip (and report) sentences longer than this.")] = 50_000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
 ) -> None:
@@ -46,6 +51,7 @@ def command(
     """
     from xling.models import parse_overrides
     from xling.pipeline import Options, translate_folder
+    from xling.quality import Thresholds
     from xling.translate.base import GenerationSettings
 
     setup_logging(verbose, quiet)
@@ -55,6 +61,8 @@ def command(
             globs=tuple(glob or DEFAULT_GLOBS), models=parse_overrides(model or []), registry=registry,
             settings=GenerationSettings(beams=beams, batch_tokens=batch_tokens), device=device,
             cache=cache, use_cache=not no_cache, offline=offline, force=force, view=view,
+            thresholds=Thresholds(low_score=low_score), retry_flagged=retry_flagged,
+            max_sentence_chars=max_sentence_chars,
         )
         from xling.cli.progress import RichProgress
 

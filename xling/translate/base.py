@@ -16,10 +16,18 @@ class GenerationSettings:
     beams: int = 4
     batch_tokens: int = 4096  # padded source tokens per batch
     max_length_ratio: float = 2.0  # output cap: ratio × input tokens + 10, at most the model limit
+    no_repeat_ngram_size: int = 0  # 0: off; the retry of looping outputs uses 3
 
     def key(self) -> str:
         """The settings that change the output (batch size does not)."""
-        return f"beams={self.beams},ratio={self.max_length_ratio}"
+        key = f"beams={self.beams},ratio={self.max_length_ratio}"
+        return key + (f",norepeat={self.no_repeat_ngram_size}" if self.no_repeat_ngram_size else "")
+
+    def for_retry(self) -> GenerationSettings:
+        """Decoding for a second attempt at a looping output: n-gram blocking and a wider beam."""
+        from dataclasses import replace
+
+        return replace(self, beams=max(4, 2 * self.beams), no_repeat_ngram_size=3)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -92,6 +92,10 @@ class CachedTranslator:
         self.misses = 0
         self.last_missing: set[str] = set()  # what the last call had to translate
 
+    def with_settings(self, settings) -> CachedTranslator:
+        """The same model and cache, other decoding settings (a separate cache namespace)."""
+        return CachedTranslator(self.inner.with_settings(settings), self.cache, self.chunk, self.on_chunk)
+
     def translate(self, texts: Sequence[str]) -> list[Translation]:
         ns = namespace(self.inner)
         found = self.cache.get_many(ns, texts)

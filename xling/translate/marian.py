@@ -57,8 +57,24 @@ class MarianTranslator:
         self.settings = settings or GenerationSettings()
         self._resolved = model
         self._device = device
-        self._loaded = False
+        self._shared: dict = {}  # tokenizer and model, loaded once, shared with with_settings() copies
         self.sentences_generated = 0  # rows sent to generate(): tests count model work with it
+
+    def with_settings(self, settings: GenerationSettings) -> MarianTranslator:
+        """The same model (loaded once) decoding with other settings."""
+        other = MarianTranslator(self._resolved, settings, self._device)
+        other._shared = self._shared
+        return other
+
+    @property
+    def _loaded(self) -> bool:
+        return "model" in self._shared
+
+    def __getattr__(self, name: str):
+        shared = self.__dict__.get("_shared", {})
+        if name in shared:
+            return shared[name]
+        raise AttributeError(name)
 
     def _load(self) -> None:
         """Load tokenizer and weights on first use: a run answered by the cache never pays for it."""
@@ -67,19 +83,21 @@ class MarianTranslator:
         import torch
         from transformers import MarianMTModel, MarianTokenizer
 
-        self.device = pick_device(self._device)
-        dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
+        device = pick_device(self._device)
+        dtype = torch.float16 if device.startswith("cuda") else torch.float32
         path = self._resolved.path
-        # local_files_only: the directory was resolved already; never trust remote code.
-        self.tokenizer = MarianTokenizer.from_pretrained(path, local_files_only=True)
-        self.model = MarianMTModel.from_pretrained(path, local_files_only=True, dtype=dtype)
-        self.model.to(self.device).eval()
+        # local_files_only: the directory was resolved already; never trust remote code;
+        # safetensors weights are preferred when the model has them (no pickle).
+        tokenizer = MarianTokenizer.from_pretrained(path, local_files_only=True)
+        model = MarianMTModel.from_pretrained(path, local_files_only=True, dtype=dtype,
+                                              use_safetensors=any(path.glob("*.safetensors")) or None)
+        model.to(device).eval()
         # xling sets every length per call; the checkpoint's max_length would only clash with it.
-        self.model.generation_config.max_length = None
-        config = self.model.config
-        self.max_input_tokens = min(self.tokenizer.model_max_length, config.max_position_embeddings)
-        self.pad_id = config.pad_token_id
-        self._loaded = True
+        model.generation_config.max_length = None
+        config = model.config
+        self._shared.update(
+            device=device, tokenizer=tokenizer, model=model, pad_id=config.pad_token_id,
+            max_input_tokens=min(tokenizer.model_max_length, config.max_position_embeddings))
 
     def count_tokens(self, text: str) -> int:
         self._load()
@@ -122,9 +140,11 @@ class MarianTranslator:
         inputs = self.tokenizer.pad({"input_ids": [u.ids for u in batch]}, return_tensors="pt").to(self.device)
         beams = self.settings.beams
         with torch.inference_mode():
+            extra = {"no_repeat_ngram_size": self.settings.no_repeat_ngram_size} \
+                if self.settings.no_repeat_ngram_size else {}
             out = self.model.generate(
                 **inputs, num_beams=beams, do_sample=False, max_new_tokens=cap,
-                output_scores=True, return_dict_in_generate=True,
+                output_scores=True, return_dict_in_generate=True, **extra,
             )
             steps = self.model.compute_transition_scores(
                 out.sequences, out.scores, out.beam_indices if beams > 1 else None, normalize_logits=beams == 1,
