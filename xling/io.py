@@ -57,12 +57,13 @@ def decode(data: bytes) -> tuple[str, str]:
                 return _normalise(data.decode(encoding)), encoding
             except UnicodeDecodeError as exc:
                 raise ReadError("undecodable", f"{encoding} BOM but invalid data ({exc.reason})") from exc
+    # Like git: a NUL byte without a UTF-16/32 byte-order mark means binary, even if it decodes.
+    if b"\x00" in data:
+        raise ReadError("binary file", "contains NUL bytes and no UTF-16/32 byte-order mark")
     try:
         return _normalise(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data:
-        raise ReadError("binary file", "contains NUL bytes and no UTF-16/32 byte-order mark")
     from charset_normalizer import from_bytes
 
     best = _prefer_regional(from_bytes(data))
@@ -71,30 +72,31 @@ def decode(data: bytes) -> tuple[str, str]:
     return _normalise(str(best)), best.encoding
 
 
-# The single-byte code pages actually used for a language. charset-normalizer can
-# rank a rarely used one first (Latin-3 for ISO-8859-2 Polish) on a tiny difference.
-_REGIONAL = {
-    **dict.fromkeys(["Polish", "Czech", "Slovak", "Hungarian", "Slovene", "Croatian", "Romanian"],
-                    ("cp1250", "iso8859_2", "iso8859_16")),
-    **dict.fromkeys(["Russian", "Ukrainian", "Bulgarian", "Serbian", "Belarusian"],
-                    ("cp1251", "koi8_r", "koi8_u", "iso8859_5")),
-    **dict.fromkeys(["Estonian", "Lithuanian", "Latvian"], ("cp1257", "iso8859_13", "iso8859_4")),
-    "Greek": ("cp1253", "iso8859_7"),
-    "Turkish": ("cp1254", "iso8859_9"),
-}
+# Single-byte code pages in common use, most common first: the tie-break between decodings.
+_COMMON = ("cp1252", "cp1250", "iso8859_2", "cp1251", "koi8_r", "koi8_u", "iso8859_15", "iso8859_1", "cp1257",
+           "cp1253", "cp1254", "iso8859_7", "iso8859_9", "iso8859_5", "iso8859_16", "iso8859_13")
 _CHAOS_SLACK = 0.1
 
 
 def _prefer_regional(matches):
-    """The best match, or a close one in a code page that the detected language really uses."""
+    """The decoding whose non-ASCII characters are most often letters, among those close in chaos.
+
+    charset-normalizer can rank a rarely used code page first on short text (Latin-3 for
+    ISO-8859-2 Polish). In the right decoding the non-ASCII bytes are letters (ą, ś, ł); in
+    the wrong ones several turn into symbols (±, ¶, ³).
+    """
     best = matches.best()
     if best is None:
         return None
-    preferred = _REGIONAL.get(best.language, ())
-    close = [m for m in matches if m.encoding in preferred and m.chaos <= best.chaos + _CHAOS_SLACK]
-    if best.encoding in preferred or not close:
-        return best
-    return min(close, key=lambda m: (m.chaos, preferred.index(m.encoding)))
+    close = [best] + [m for m in matches if m.encoding in _COMMON and m.chaos <= best.chaos + _CHAOS_SLACK]
+
+    def rank(match):
+        foreign = [c for c in str(match) if ord(c) > 127]
+        letters = sum(c.isalpha() for c in foreign) / len(foreign) if foreign else 1.0
+        common = _COMMON.index(match.encoding) if match.encoding in _COMMON else len(_COMMON)
+        return (-letters, match.chaos, common)
+
+    return min(close, key=rank)
 
 
 def _normalise(text: str) -> str:

@@ -51,7 +51,7 @@ class Options:
     use_cache: bool = True
     offline: bool = False
     force: bool = False
-    window_sentences: int = 2048  # sentences gathered across documents before translating
+    window_sentences: int = 512  # sentences gathered across documents before translating (and writing)
     view: bool = True  # write OUT/view/: an index and a side-by-side page per translated document
     thresholds: Thresholds = field(default_factory=Thresholds)
     retry_flagged: bool = False  # translate looping outputs again with n-gram blocking, keep the better
@@ -233,7 +233,11 @@ class _Run:
                 translated = {id(p): exc for p in group}
             for prepared in group:
                 outcome = translated[id(prepared)]
-                if isinstance(outcome, XlingError):
+                if len(prepared.skipped) == len(prepared.segments):
+                    report = FileReport(prepared.doc.id, SKIPPED, reason=f"all {len(prepared.segments)} sentences "
+                                        f"skipped: {prepared.skipped[0]['reason']}", skipped=tuple(prepared.skipped),
+                                        **_doc_fields(prepared))
+                elif isinstance(outcome, XlingError):
                     report = FileReport(prepared.doc.id, FAILED, reason=str(outcome), model=model,
                                         **_doc_fields(prepared))
                 else:
