@@ -47,7 +47,7 @@ def build(folder) -> dict[str, str]:
     put("empty.txt", b"", "skipped")
     put("whitespace.txt", " \n\t\n   \r\n", "skipped")
     rng = random.Random(2)
-    words = "słowo miasto rzeka dom drzewo ulica szkoła praca dzień noc".split()
+    words = ["słowo", "miasto", "rzeka", "dom", "drzewo", "ulica", "szkoła", "praca", "dzień", "noc"]
     put("one-line-1mb.txt", " ".join(rng.choice(words) for _ in range(150_000))[:1_048_576], "skipped")
     put("long-sentence.txt", "Długie zdanie " + " ".join(f"słowo{i % 50}" for i in range(2_500)) + ".", "translated")
     put("markup.txt", "Tekst z <script>alert(1)</script> i encjami &amp; &lt;b&gt; w środku zdania o Polsce. "
