@@ -38,6 +38,8 @@ def command(
     low_score: Annotated[float, typer.Option(help="Flag translations whose mean token log-probability is below "
                                                   "this ('low_score').")] = -2.0,
     max_sentence_chars: Annotated[int, typer.Option(help="Skip (and report) sentences longer than this.")] = 50_000,
+    window: Annotated[int, typer.Option(min=1, help="Sentences gathered across documents per translation round; "
+                                                    "smaller rounds write results sooner.")] = 512,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
 ) -> None:
@@ -62,7 +64,7 @@ def command(
             settings=GenerationSettings(beams=beams, batch_tokens=batch_tokens), device=device,
             cache=cache, use_cache=not no_cache, offline=offline, force=force, view=view,
             thresholds=Thresholds(low_score=low_score), retry_flagged=retry_flagged,
-            max_sentence_chars=max_sentence_chars,
+            max_sentence_chars=max_sentence_chars, window_sentences=window,
         )
         from xling.cli.progress import RichProgress
 

@@ -1,0 +1,152 @@
+"""Interruption and resume, concurrent cache use, and no network when offline."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SEEDS
+from xling.cli import app
+
+runner = CliRunner()
+POLISH = (SEEDS / "004_18b42087b80df9f9.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """16 Polish documents of 13 sentences each, every sentence distinct."""
+    folder = tmp_path_factory.mktemp("corpus") / "in"
+    folder.mkdir()
+    lines = [line for line in POLISH.split("\n") if line.strip()]
+    for d in range(16):
+        text = "\n".join(f"{line} (Dokument {d}, akapit {k}.)" if line.endswith(".") else line
+                         for k, line in enumerate(lines))
+        (folder / f"doc{d:02d}.txt").write_text(text + "\n", encoding="utf-8")
+    return folder
+
+
+def command(folder: Path, out: Path, cache: Path, model: Path) -> list[str]:
+    return [sys.executable, "-m", "xling", "translate", str(folder), "-o", str(out), "--model", f"pl={model}",
+            "--cache", str(cache), "--beams", "1", "--window", "40", "--offline", "--no-view"]
+
+
+def start_and_wait(args: list[str], out: Path, files: int) -> subprocess.Popen:
+    """Start a run and return once it has written ``files`` bead files (and not finished)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        done = list((out / "pl-en").glob("*.jsonl")) if (out / "pl-en").is_dir() else []
+        if len(done) >= files:
+            return process
+        if process.poll() is not None:
+            raise AssertionError(f"the run ended before it could be interrupted: {process.communicate()}")
+        time.sleep(0.05)
+    process.kill()
+    raise AssertionError("the run never wrote its first files")
+
+
+def same_tree(left: Path, right: Path) -> None:
+    names = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
+    mismatched = [n for n in names if (left / n).read_bytes() != (right / n).read_bytes()]
+    assert mismatched == []
+
+
+@pytest.fixture(scope="module")
+def clean_run(corpus, tiny_model, tmp_path_factory):
+    base = tmp_path_factory.mktemp("clean")
+    subprocess.run(command(corpus, base / "out", base / "cache.sqlite3", tiny_model), check=True,
+                   capture_output=True)
+    return base / "out"
+
+
+def test_sigkill_then_rerun_gives_the_same_files_as_a_clean_run(corpus, tiny_model, clean_run, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache.sqlite3"
+    args = command(corpus, out, cache, tiny_model)
+    process = start_and_wait(args, out, files=3)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    assert not (out / "manifest.jsonl").exists()  # it really was cut off part-way
+    assert not list(out.rglob("*.tmp"))  # no half-written file is left under a real name
+    rerun = subprocess.run(args, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    same_tree(clean_run, out)
+
+
+def test_sigint_exits_130_with_a_one_line_hint(corpus, tiny_model, clean_run, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache.sqlite3"
+    args = command(corpus, out, cache, tiny_model)
+    process = start_and_wait(args, out, files=2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    hint = [line for line in stderr.splitlines() if line.strip()]
+    assert len(hint) == 1 and "interrupted" in hint[0] and "Run the same command again to resume" in hint[0]
+    rerun = subprocess.run(args, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    same_tree(clean_run, out)
+
+
+def test_two_processes_share_one_cache(tmp_path):
+    code = """
+import sys
+from xling.data import Translation
+from xling.translate.cache import TranslationCache
+cache = TranslationCache(sys.argv[1])
+for start in range(0, 3000, 50):
+    rows = [Translation(f"zdanie {i}", f"sentence {i}", "m", -0.5) for i in range(start, start + 50)]
+    cache.put_many(sys.argv[2], rows)
+"""
+    path = tmp_path / "shared.sqlite3"
+    workers = [subprocess.Popen([sys.executable, "-c", code, str(path), ns]) for ns in ("a", "b")]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0]
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT COUNT(*) FROM translations").fetchone() == (6000,)
+
+
+def test_offline_run_never_opens_a_connection(tiny_model, tmp_path, monkeypatch):
+    attempts: list[object] = []
+
+    def refuse(self, address, *args):
+        attempts.append(address)
+        raise OSError("network disabled by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    result = runner.invoke(app, ["translate", str(SEEDS), "-o", str(tmp_path / "out"), "--model",
+                                 f"pl={tiny_model}", "--cache", str(tmp_path / "c.sqlite3")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    # a hub id that is not cached fails that document, still without a connection attempt
+    result = runner.invoke(app, ["translate", str(SEEDS), "-o", str(tmp_path / "out2"), "--offline",
+                                 "--cache", str(tmp_path / "c2.sqlite3")], catch_exceptions=False)
+    assert result.exit_code == 1 and "Helsinki-NLP/opus-mt-pl-en" in result.output
+    assert attempts == []
+
+
+def test_remote_code_is_never_trusted():
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "xling").rglob("*.py"))
+    assert "trust_remote_code" not in source
+
+
+def test_model_weights_load_from_safetensors(tiny_model):
+    from xling.models import resolve
+    from xling.translate.marian import MarianTranslator
+
+    assert list(tiny_model.glob("*.safetensors")) and not list(tiny_model.glob("*.bin"))
+    translator = MarianTranslator(resolve(str(tiny_model)), device="cpu")
+    assert translator.translate(["Ala ma kota."])[0].text
