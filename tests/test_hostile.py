@@ -7,6 +7,8 @@ import os
 import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import SEEDS
@@ -143,3 +145,34 @@ def test_outputs_stay_inside_the_output_folder(hostile_run):
     for path in out.rglob("*"):
         assert path.resolve().is_relative_to(root)
     assert (out / "pl-en" / "..dots..pl").is_file() and (out / "pl-en" / "Łódź — raport.pl").is_file()
+
+
+ARBITRARY = st.text(alphabet=st.sampled_from(list("abcżółęą ABC.!?„”—-\n\t\r\x00\u2028\u200b<>&1234")) | st.characters(
+    exclude_categories=["Cs"]), max_size=300)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ARBITRARY, st.integers(10, 400))
+def test_every_sentence_of_arbitrary_text_is_in_one_bead_or_skipped(tmp_path_factory, fake_factory, tail, limit):
+    from xling.pipeline import Options, translate_folder
+
+    folder = tmp_path_factory.mktemp("prop")
+    (folder / "in").mkdir()
+    text = POLISH.split("\n")[0] + "\n\n" + tail
+    (folder / "in" / "doc.txt").write_bytes(text.encode("utf-8", "surrogatepass"))
+    report = translate_folder(folder / "in", folder / "out", Options(use_cache=False, view=False,
+                                                                      max_sentence_chars=limit),
+                              translator_factory=fake_factory)
+    (row,) = report.files
+    if row.status == "failed":  # e.g. a NUL byte: a binary file, with a reason
+        assert row.reason
+        return
+    decoded, _ = decode((folder / "in" / "doc.txt").read_bytes())
+    beads = list(read_beads(folder / "out" / "pl-en" / "doc.jsonl")) if row.status == "translated" else []
+    covered = sorted([i for r in beads for i in r.bead.source_ids] + [s["index"] for s in row.skipped])
+    assert covered == list(range(row.sentences))
+    for record in beads:
+        ((start, end),) = record.bead.source_spans
+        assert decoded[start:end] == record.bead.source_text
+    for skipped in row.skipped:
+        assert skipped["end"] - skipped["start"] > limit and skipped["reason"]
