@@ -63,6 +63,7 @@ def build(folder) -> dict[str, str]:
     put("alternating.txt", alternating, "translated")
     (folder / "sub").mkdir()
     os.symlink(folder, folder / "sub" / "loop")  # a folder symlink loop: must not be followed
+    expected["sub/loop"] = "skipped"
     os.symlink(folder / "missing-target.txt", folder / "dangling.txt")
     expected["dangling.txt"] = "failed"
     put("unreadable.txt", POLISH_LEGACY, "translated" if os.geteuid() == 0 else "failed")
@@ -94,6 +95,7 @@ def test_every_file_has_an_outcome_and_a_reason(hostile_run):
             assert row["encoding"], row  # decoding recorded per file
     assert manifest["binary.txt"]["reason"].startswith(("binary file", "undecodable"))
     assert manifest["empty.txt"]["reason"] == "empty file"
+    assert manifest["sub/loop"]["reason"].startswith("folder link not followed")
     assert "exceeds --max-sentence-chars" in manifest["one-line-1mb.txt"]["reason"]
     one_line, _ = decode((folder / "one-line-1mb.txt").read_bytes())
     assert manifest["one-line-1mb.txt"]["skipped"][0]["end"] == len(one_line.rstrip()) > 800_000

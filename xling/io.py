@@ -42,6 +42,14 @@ def discover(root: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[Path]:
     return sorted(found, key=lambda p: relative_id(root, p))
 
 
+def linked_folders(root: Path) -> list[str]:
+    """Folder links under ``root``, which ``discover`` does not follow: reported, never silently ignored."""
+    found = []
+    for folder, dirs, _ in os.walk(root, followlinks=False):
+        found.extend(relative_id(root, Path(folder, d)) for d in dirs if Path(folder, d).is_symlink())
+    return sorted(found)
+
+
 def relative_id(root: Path, path: Path) -> str:
     """The document id: the path relative to the input root, with forward slashes."""
     return Path(os.path.relpath(path, root)).as_posix()

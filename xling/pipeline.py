@@ -24,7 +24,7 @@ from xling.formats.atomic import copy_file, write_text
 from xling.formats.beads import write_beads
 from xling.formats.moses import write_moses
 from xling.formats.tsv import write_tsv
-from xling.io import DEFAULT_GLOBS, discover, read_document, relative_id
+from xling.io import DEFAULT_GLOBS, discover, linked_folders, read_document, relative_id
 from xling.models import Registry, load_registry
 from xling.quality import REPETITION, RETRIED, Thresholds, flags_for
 from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, FileReport, RunReport, manifest_row, write_manifest
@@ -170,7 +170,9 @@ class _Run:
         paths = discover(self.input, self.options.globs)
         self.stems = output_stems([relative_id(self.input, p) for p in paths])
         self.progress.start(len(paths))
-        reports: list[FileReport] = []
+        reports: list[FileReport] = [
+            FileReport(link, SKIPPED, reason="folder link not followed (links can loop back into the input)")
+            for link in linked_folders(self.input)]
         for window in _windows(self._prepare_all(paths, reports), self.options.window_sentences):
             reports.extend(self._translate_window(window))
         write_manifest(reports, self.output / "manifest.jsonl")
