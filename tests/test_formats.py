@@ -35,15 +35,21 @@ def records_of(rows) -> list[Record]:
             for i, (src, tgt, score, flags) in enumerate(rows)]
 
 
+def round_trip(write, read, records, name: str):
+    """Write ``records`` to a fresh file, read it back; returns (what the reader gives, the file's bytes)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, name)
+        write(records, path)
+        return read(path), path.read_bytes()
+
+
 @SETTINGS
 @given(BEADS)
 def test_beads_round_trip_exactly(rows):
     records = records_of(rows)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "d.jsonl")
-        write_beads(records, path)
-        assert list(read_beads(path)) == records
-        assert len(path.read_text(encoding="utf-8").splitlines()) == len(records)
+    back, raw = round_trip(write_beads, lambda p: list(read_beads(p)), records, "d.jsonl")
+    assert back == records
+    assert len(raw.decode("utf-8").splitlines()) == len(records)
 
 
 @SETTINGS
@@ -64,10 +70,8 @@ def test_moses_line_counts_match_and_text_is_folded_only(rows):
 @given(BEADS)
 def test_tsv_round_trip_with_all_columns(rows):
     records = records_of(rows)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "c.tsv")
-        write_tsv(records, path, extra=("doc", "bead", "src_ids", "tgt_ids", "score"))
-        back = read_tsv(path)
+    extra = ("doc", "bead", "src_ids", "tgt_ids", "score")
+    back, _ = round_trip(lambda r, p: write_tsv(r, p, extra=extra), read_tsv, records, "c.tsv")
     assert [(r["source"], r["target"]) for r in back] == [
         (one_line(r.bead.source_text), one_line(r.bead.target_text)) for r in records]
     assert [int(r["bead"]) for r in back] == [r.index for r in records]
@@ -78,10 +82,7 @@ def test_tsv_round_trip_with_all_columns(rows):
 @given(BEADS)
 def test_fast_align_separator_is_never_ambiguous(rows):
     records = records_of(rows)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "c.fa")
-        write_fast_align(records, path)
-        back = read_fast_align(path)
+    back, _ = round_trip(write_fast_align, read_fast_align, records, "c.fa")
     assert back == [(fold(r.bead.source_text), fold(r.bead.target_text)) for r in records]
     assert all("|||" not in s and "|||" not in t for s, t in back)
 
@@ -90,10 +91,7 @@ def test_fast_align_separator_is_never_ambiguous(rows):
 @given(BEADS)
 def test_tmx_round_trip_and_escaping(rows):
     records = records_of(rows)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "c.tmx")
-        assert write_tmx(records, path, INFO) == len(records)
-        back = read_tmx(path)
+    back, _ = round_trip(lambda r, p: write_tmx(r, p, INFO), read_tmx, records, "c.tmx")
     assert [(r["src"], r["tgt"]) for r in back] == [
         (xml_safe(r.bead.source_text), xml_safe(r.bead.target_text)) for r in records]
     assert [r["props"]["x-doc"] for r in back] == [r.doc for r in records]
@@ -103,11 +101,8 @@ def test_tmx_round_trip_and_escaping(rows):
 @given(BEADS)
 def test_hf_jsonl_round_trip_exactly(rows):
     records = records_of(rows)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "c.jsonl")
-        write_hf_jsonl(records, path, INFO)
-        back = read_hf_jsonl(path)
-        assert len(path.read_text(encoding="utf-8").splitlines()) == len(records)
+    back, raw = round_trip(lambda r, p: write_hf_jsonl(r, p, INFO), read_hf_jsonl, records, "c.jsonl")
+    assert len(raw.decode("utf-8").splitlines()) == len(records)
     assert [(r["translation"]["pl"], r["translation"]["en"]) for r in back] == [
         (r.bead.source_text, r.bead.target_text) for r in records]
 
@@ -119,10 +114,7 @@ def test_parquet_round_trip_exactly(rows):
     from xling.formats.parquet import read_parquet, write_parquet
 
     records = records_of(rows)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "c.parquet")
-        write_parquet(records, path, INFO)
-        back = read_parquet(path)
+    back, _ = round_trip(lambda r, p: write_parquet(r, p, INFO), read_parquet, records, "c.parquet")
     assert [(r["src"], r["tgt"], r["bead"], tuple(r["flags"])) for r in back] == [
         (r.bead.source_text, r.bead.target_text, r.index, r.bead.flags) for r in records]
     assert [[(s["start"], s["end"]) for s in r["src_spans"]] for r in back] == [
