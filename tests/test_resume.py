@@ -38,10 +38,17 @@ def command(folder: Path, out: Path, cache: Path, model: Path) -> list[str]:
             "--cache", str(cache), "--beams", "1", "--window", "40", "--offline", "--no-view"]
 
 
+def _default_sigint() -> None:
+    """A test runner started in the background inherits SIGINT ignored, and Python then installs no
+    Ctrl-C handler in children; give the child the default disposition a terminal would."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_and_wait(args: list[str], out: Path, files: int) -> subprocess.Popen:
     """Start a run and return once it has written ``files`` bead files (and not finished)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+                               preexec_fn=_default_sigint)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         done = list((out / "pl-en").glob("*.jsonl")) if (out / "pl-en").is_dir() else []
