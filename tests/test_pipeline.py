@@ -17,6 +17,7 @@ from xling.formats.tsv import read_tsv
 from xling.pipeline import Options, translate_folder
 from xling.report import read_manifest
 from xling.segment import Segmenter, paragraphs_spans
+from xling.translate.base import GenerationSettings
 
 runner = CliRunner()
 STEM = POLISH_SEED.removesuffix(".txt")
@@ -233,3 +234,20 @@ def test_python_api_returns_reports(tmp_path, fake_factory):
     report = translate_folder(Path(SEEDS), tmp_path / "out", Options(use_cache=False), translator_factory=fake_factory)
     assert (report.count("passed"), report.count("translated")) == (4, 1)
     assert report.sentences == 13
+
+
+def test_an_unexpected_error_fails_only_those_documents(tmp_path, fake_factory):
+    class Exploding:
+        backend = "fake"
+        model_id, revision = "boom", "1"
+        settings = GenerationSettings()
+
+        def translate(self, texts):
+            raise RuntimeError("CUDA out of memory (simulated)")
+
+    report = translate_folder(SEEDS, tmp_path / "out", Options(use_cache=False),
+                              translator_factory=lambda model: Exploding())
+    status = {f.path: (f.status, f.reason) for f in report.files}
+    assert status[POLISH_SEED] == ("failed", "translation failed: RuntimeError: CUDA out of memory (simulated)")
+    assert sum(1 for s, _ in status.values() if s == "passed") == 4
+    assert (tmp_path / "out" / "manifest.jsonl").is_file()

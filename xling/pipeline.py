@@ -185,7 +185,11 @@ class _Run:
 
     def _prepare_all(self, paths: Sequence[Path], reports: list[FileReport]) -> Iterator[_Prepared]:
         for path in paths:
-            result = self._prepare(path)
+            try:
+                result = self._prepare(path)
+            except Exception as exc:  # one broken document must not end the run
+                logger.exception("unexpected error in %s", path)
+                result = FileReport(relative_id(self.input, path), FAILED, reason=f"{type(exc).__name__}: {exc}")
             if isinstance(result, FileReport):
                 reports.append(result)
                 self.progress.document(result)
@@ -233,6 +237,10 @@ class _Run:
                 translated = self._translate_group(translator, group)
             except XlingError as exc:
                 translated = {id(p): exc for p in group}
+            except Exception as exc:  # e.g. out of memory on the device: these documents fail, the run goes on
+                logger.exception("translation with %s failed", model)
+                error = XlingError(f"translation failed: {type(exc).__name__}: {exc}")
+                translated = {id(p): error for p in group}
             for prepared in group:
                 outcome = translated[id(prepared)]
                 if len(prepared.skipped) == len(prepared.segments):
