@@ -45,7 +45,7 @@ def beads(run):
 @pytest.mark.parametrize("fmt, files", [
     ("moses", ["corpus.pl-en.pl", "corpus.pl-en.en"]), ("tsv", ["corpus.pl-en.tsv"]),
     ("tmx", ["corpus.pl-en.tmx"]), ("jsonl", ["corpus.pl-en.jsonl"]), ("parquet", ["corpus.pl-en.parquet"]),
-    ("fast_align", ["corpus.pl-en.fa"]),
+    ("fast_align", ["corpus.pl-en.fa"]), ("beads", ["corpus.pl-en.align"]),
 ])
 def test_every_format_exports_every_bead(run, tmp_path, fmt, files):
     target = tmp_path / "corpus.pl-en"
@@ -83,7 +83,7 @@ def test_stdout_and_tsv_columns(run):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["-f", "xml"], "choose one of: fast_align, jsonl, moses, parquet, tmx, tsv"),
+    (["-f", "xml"], "choose one of: beads, fast_align, jsonl, moses, parquet, tmx, tsv"),
     (["-f", "tsv", "--pair", "de-en"], "unknown language pair 'de-en'"),
     (["-f", "tsv", "--columns", "colour"], "unknown TSV column 'colour'"),
     (["-f", "parquet", "-o", "-"], "cannot be written to stdout"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -70,39 +69,8 @@ def command(
 def _write(result, fmt: str, output: str, doc: str, source_lang: str, target_lang: str) -> None:
     from xling._version import __version__
     from xling.data import CorpusInfo, Record
-    from xling.formats.atomic import atomic_open
+    from xling.formats.export import write_corpus
 
     records = [Record(doc, i, bead) for i, bead in enumerate(result.beads)]
     info = CorpusInfo(source_lang, target_lang, f"xling:{__version__}|align:dp-bridge|bridge:{result.bridge}")
-    if fmt == "moses":
-        from xling.errors import UsageError
-        from xling.formats.moses import write_moses
-
-        if output == "-":
-            raise UsageError("moses writes two files: give a prefix with -o")
-        write_moses(records, Path(f"{output}.{source_lang}"), Path(f"{output}.{target_lang}"))
-        return
-    writer = _writer(fmt)
-    if output == "-":
-        writer(records, sys.stdout.buffer if fmt == "tmx" else sys.stdout, info)
-        return
-    with atomic_open(Path(output), "wb" if fmt == "tmx" else "w") as out:
-        writer(records, out, info)
-
-
-def _writer(fmt: str):
-    if fmt == "beads":
-        from xling.formats.bead_ids import write_bead_ids_to
-
-        return lambda records, out, info: write_bead_ids_to(records, out)
-    if fmt == "tsv":
-        from xling.formats.tsv import write_tsv_to
-
-        return lambda records, out, info: write_tsv_to(records, out, ("src_ids", "tgt_ids", "score"))
-    if fmt == "jsonl":
-        from xling.formats.hf_jsonl import write_hf_jsonl_to
-
-        return write_hf_jsonl_to
-    from xling.formats.tmx import write_tmx_to
-
-    return write_tmx_to
+    write_corpus(records, fmt, output, info, columns=("src_ids", "tgt_ids", "score") if fmt == "tsv" else ())

@@ -33,6 +33,7 @@ FORMATS = {f.name: f for f in (
     Format("jsonl", ".jsonl", True, 'Hugging Face translation layout: {"translation": {"pl": ..., "en": ...}, ...}'),
     Format("parquet", ".parquet", False, "Apache Parquet with the bead schema (needs xling[parquet])"),
     Format("fast_align", ".fa", True, "'source ||| target' per line, for fast_align/eflomal"),
+    Format("beads", ".align", True, "'[src ids]:[tgt ids]' per line, 0-based, as aligners' gold files"),
 )}
 
 
@@ -113,17 +114,44 @@ def export_run(out_dir: Path | str, fmt: str, output: Path | str | None = None, 
             yield from read_beads(out_dir / beads)
 
     stream = filtered(records(), result, min_score, no_flagged)
-    if output == "-":
-        if not spec.text:
-            raise UsageError(f"format {fmt} cannot be written to stdout; give a file with -o")
-        _writer(spec, columns)(stream, sys.stdout.buffer if fmt == "tmx" else sys.stdout, info)
-        return result
-    base = Path(output) if output is not None else out_dir / f"corpus.{pair}{spec.suffix}"
-    result.files = _write_files(spec, stream, base, info, columns)
+    base = output if output is not None else out_dir / f"corpus.{pair}{spec.suffix}"
+    result.files = write_corpus(stream, fmt, base, info, columns)
     return result
 
 
+def write_corpus(records: Iterable[Record], fmt: str, output: Path | str, info: CorpusInfo,
+                 columns: Sequence[str] = ()) -> list[Path]:
+    """Write ``records`` in format ``fmt`` to ``output`` ('-': stdout; for moses, a file prefix).
+
+    Returns the files written (none for stdout). Every file is written atomically.
+    """
+    spec = get_format(fmt)
+    if output == "-":
+        if not spec.text:
+            raise UsageError(f"format {fmt} cannot be written to stdout; give a file with -o")
+        _writer(spec, columns)(records, sys.stdout.buffer if fmt == "tmx" else sys.stdout, info)
+        return []
+    base = Path(output)
+    if spec.name == "moses":
+        from xling.formats.moses import write_moses
+
+        files = [base.with_name(f"{base.name}.{info.source_lang}"), base.with_name(f"{base.name}.{info.target_lang}")]
+        write_moses(records, *files)
+        return files
+    if spec.name == "parquet":
+        from xling.formats.parquet import write_parquet
+
+        write_parquet(records, base, info)
+        return [base]
+    from xling.formats.atomic import atomic_open
+
+    with atomic_open(base, "wb" if spec.name == "tmx" else "w") as out:
+        _writer(spec, columns)(records, out, info)
+    return [base]
+
+
 def _writer(spec: Format, columns: Sequence[str]) -> Callable:
+    """The streaming writer of a single-file text format: ``(records, handle, info) -> count``."""
     if spec.name == "tsv":
         from xling.formats.tsv import write_tsv_to
 
@@ -136,26 +164,10 @@ def _writer(spec: Format, columns: Sequence[str]) -> Callable:
         from xling.formats.hf_jsonl import write_hf_jsonl_to
 
         return write_hf_jsonl_to
+    if spec.name == "beads":
+        from xling.formats.bead_ids import write_bead_ids_to
+
+        return lambda records, out, info: write_bead_ids_to(records, out)
     from xling.formats.fast_align import write_fast_align_to
 
     return lambda records, out, info: write_fast_align_to(records, out)
-
-
-def _write_files(spec: Format, stream: Iterator[Record], base: Path, info: CorpusInfo,
-                 columns: Sequence[str]) -> list[Path]:
-    if spec.name == "moses":
-        from xling.formats.moses import write_moses
-
-        files = [base.with_name(f"{base.name}.{info.source_lang}"), base.with_name(f"{base.name}.{info.target_lang}")]
-        write_moses(stream, *files)
-        return files
-    if spec.name == "parquet":
-        from xling.formats.parquet import write_parquet
-
-        write_parquet(stream, base, info)
-        return [base]
-    from xling.formats.atomic import atomic_open
-
-    with atomic_open(base, "wb" if spec.name == "tmx" else "w") as out:
-        _writer(spec, columns)(stream, out, info)
-    return [base]
