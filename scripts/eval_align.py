@@ -20,24 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from xling.formats.bead_ids import BeadIds, read_bead_ids
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "align-dev"
-
-BeadIds = tuple[tuple[int, ...], tuple[int, ...]]
-
-
-def parse_beads(text: str) -> list[BeadIds]:
-    beads = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        left, right = line.split("]:[")
-        src = tuple(int(x) for x in left.strip("[ ").split(",") if x.strip())
-        tgt = tuple(int(x) for x in right.strip("] ").split(",") if x.strip())
-        if src or tgt:
-            beads.append((src, tgt))
-    return beads
-
 
 def _overlaps(a: Sequence[int], b: Sequence[int]) -> bool:
     return (not a and not b) or bool(set(a) & set(b))
@@ -105,7 +91,7 @@ def load_set(folder: Path, mt: str | None):
         src = (folder / "src" / f"{doc}.txt").read_text(encoding="utf-8").splitlines()
         tgt = (folder / "tgt" / f"{doc}.txt").read_text(encoding="utf-8").splitlines()
         bridge = (folder / "mt" / mt / f"{doc}.txt").read_text(encoding="utf-8").splitlines() if mt else None
-        gold = parse_beads((folder / "gold" / f"{doc}.align").read_text(encoding="utf-8"))
+        gold = read_bead_ids(folder / "gold" / f"{doc}.align")
         yield doc, src, tgt, bridge, gold
 
 

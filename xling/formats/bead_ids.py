@@ -21,11 +21,22 @@ def write_bead_ids_to(records: Iterable[Record], out: IO[str]) -> int:
     return count
 
 
-def read_bead_ids(path: Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+BeadIds = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def parse_bead_ids(text: str) -> list[BeadIds]:
+    """``[0]:[0, 1]`` lines → ``((0,), (0, 1))``; blank lines and beads empty on both sides are dropped."""
     beads = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            left, right = line.split("]:[")
-            beads.append((tuple(int(x) for x in left.strip("[ ").split(",") if x.strip()),
-                          tuple(int(x) for x in right.strip("] ").split(",") if x.strip())))
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        left, right = line.split("]:[")
+        bead = (tuple(int(x) for x in left.strip("[ ").split(",") if x.strip()),
+                tuple(int(x) for x in right.strip("] ").split(",") if x.strip()))
+        if bead[0] or bead[1]:
+            beads.append(bead)
     return beads
+
+
+def read_bead_ids(path: Path) -> list[BeadIds]:
+    return parse_bead_ids(path.read_text(encoding="utf-8"))
