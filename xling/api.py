@@ -40,11 +40,8 @@ def detect_folder(input_dir: Path | str, globs: Sequence[str] = DEFAULT_GLOBS,
             continue
         spans = paragraphs_spans(doc.text)
         found = detector.detect_document(doc.text, [doc.text[s:e] for s, e in spans])
-        mixed: dict[str, int] = {}
-        for lang in found.paragraphs:
-            if lang is not None and lang != found.language:
-                mixed[lang] = mixed.get(lang, 0) + 1
-        results.append(DetectedFile(doc.id, found.language, found.confidence, doc.encoding, len(spans), mixed))
+        results.append(DetectedFile(doc.id, found.language, found.confidence, doc.encoding, len(spans),
+                                    found.other_languages()))
     return results
 
 

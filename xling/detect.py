@@ -8,6 +8,7 @@ too short to judge ("12:27 PM", a name) inherit the document's language.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,11 @@ class Detection:
     @property
     def mixed(self) -> bool:
         return any(lang != self.language for lang in self.paragraphs)
+
+    def other_languages(self) -> dict[str, int]:
+        """Paragraphs per language other than the document's, sorted by language code."""
+        counts = Counter(lang for lang in self.paragraphs if lang is not None and lang != self.language)
+        return dict(sorted(counts.items()))
 
 
 class LanguageDetector:

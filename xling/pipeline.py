@@ -207,7 +207,7 @@ class _Run:
         detection = self.detector.detect_document(doc.text, [doc.text[s:e] for s, e in spans])
         doc = replace(doc, language=detection.language, confidence=detection.confidence)
         base = dict(encoding=doc.encoding, language=doc.language, confidence=doc.confidence,
-                    paragraphs=len(spans), mixed=_mixed(detection))
+                    paragraphs=len(spans), mixed=detection.other_languages())
         if doc.language is None:
             return FileReport(doc_id, SKIPPED, reason="language not detected", **base)
         if doc.language == self.registry.target:
@@ -388,18 +388,11 @@ def _windows(prepared: Iterator[_Prepared], sentences: int) -> Iterator[list[_Pr
         yield window
 
 
-def _mixed(detection: Detection) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for lang in detection.paragraphs:
-        if lang != detection.language and lang is not None:
-            counts[lang] = counts.get(lang, 0) + 1
-    return dict(sorted(counts.items()))
-
-
 def _doc_fields(prepared: _Prepared) -> dict:
     doc = prepared.doc
     return dict(encoding=doc.encoding, language=doc.language, confidence=doc.confidence,
-                paragraphs=prepared.paragraphs, sentences=len(prepared.segments), mixed=_mixed(prepared.detection))
+                paragraphs=prepared.paragraphs, sentences=len(prepared.segments),
+                mixed=prepared.detection.other_languages())
 
 
 def _rel(root: Path, path: Path) -> str:
