@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -82,11 +83,8 @@ class _Prepared:
     segments: list[Segment]
     model: str
     paragraphs: int
+    translatable: list[Segment]  # the segments short enough for the model (all but the skipped)
     skipped: list[dict]  # sentences not translated, with a reason
-
-    @property
-    def skipped_ids(self) -> set[int]:
-        return {s["index"] for s in self.skipped}
 
 
 def translate_folder(input_dir: Path | str, output_dir: Path | str, options: Options | None = None, *,
@@ -226,7 +224,8 @@ class _Run:
         skipped = [{"index": s.index, "start": s.start, "end": s.end,
                     "reason": f"sentence of {s.end - s.start} characters exceeds --max-sentence-chars {limit}"}
                    for s in segments if s.end - s.start > limit]
-        return _Prepared(doc, detection, segments, model, len(spans), skipped)
+        translatable = [s for s in segments if s.end - s.start <= limit]
+        return _Prepared(doc, detection, segments, model, len(spans), translatable, skipped)
 
     def _translate_window(self, window: list[_Prepared]) -> list[FileReport]:
         reports = []
@@ -243,7 +242,7 @@ class _Run:
                 translated = {id(p): error for p in group}
             for prepared in group:
                 outcome = translated[id(prepared)]
-                if len(prepared.skipped) == len(prepared.segments):
+                if not prepared.translatable:
                     report = FileReport(prepared.doc.id, SKIPPED, reason=f"all {len(prepared.segments)} sentences "
                                         f"skipped: {prepared.skipped[0]['reason']}", skipped=tuple(prepared.skipped),
                                         **_doc_fields(prepared))
@@ -258,23 +257,17 @@ class _Run:
 
     def _translate_group(self, translator: Translator, group: list[_Prepared]):
         target = self.registry.target
-        todo = [(p, s) for p in group for s in p.segments
-                if s.language != target and s.index not in p.skipped_ids]
+        todo = [(p, s) for p in group for s in p.translatable if s.language != target]
         results = translator.translate([s.text for _, s in todo])
         fresh = getattr(translator, "last_missing", None)
         results = self._flag(translator, [(p.doc.language, s) for p, s in todo], results)
         by_segment = {(id(p), s.index): r for (p, s), r in zip(todo, results, strict=True)}
         outcome = {}
         for prepared in group:
-            translations = []
-            for s in prepared.segments:
-                if s.index in prepared.skipped_ids:
-                    continue
-                key = (id(prepared), s.index)
-                translations.append(by_segment[key] if key in by_segment else
-                                    Translation(s.text, s.text, "", 0.0, (KEPT,)))
+            translations = [by_segment.get((id(prepared), s.index)) or Translation(s.text, s.text, "", 0.0, (KEPT,))
+                            for s in prepared.translatable]
             cached = 0 if fresh is None else sum(
-                1 for s in prepared.segments if (id(prepared), s.index) in by_segment and s.text not in fresh)
+                1 for s in prepared.translatable if (id(prepared), s.index) in by_segment and s.text not in fresh)
             outcome[id(prepared)] = (translations, cached)
         return outcome
 
@@ -305,8 +298,7 @@ class _Run:
                cached: int) -> FileReport:
         doc, lang, target = prepared.doc, prepared.doc.language, self.registry.target
         pair = f"{lang}-{target}"
-        kept_segments = [s for s in prepared.segments if s.index not in prepared.skipped_ids]
-        beads = beads_from_translations(kept_segments, translations)
+        beads = beads_from_translations(prepared.translatable, translations)
         base = inside(self.output, f"{pair}/{self.stems[doc.id]}")
         files = {
             "source": base.with_name(f"{base.name}.{lang}"),
@@ -318,10 +310,7 @@ class _Run:
         write_moses(records, files["source"], files["target"])
         write_tsv(records, files["tsv"])
         write_beads(records, files["beads"])
-        flags: dict[str, int] = {}
-        for bead in beads:
-            for flag in bead.flags:
-                flags[flag] = flags.get(flag, 0) + 1
+        flags = Counter(flag for bead in beads for flag in bead.flags)
         kept = flags.pop(KEPT, 0)
         flags = dict(sorted(flags.items()))
         backend = getattr(getattr(translator, "inner", translator), "backend", "custom")
@@ -335,7 +324,7 @@ class _Run:
         scores = [b.score for b in beads if KEPT not in b.flags]
         return FileReport(
             doc.id, TRANSLATED, model=translator.model_id, revision=translator.revision,
-            translated=len(prepared.segments) - cached - kept, cached=cached, kept=kept, flags=flags,
+            translated=len(prepared.translatable) - cached - kept, cached=cached, kept=kept, flags=flags,
             score=round(sum(scores) / len(scores), 4) if scores else None, skipped=tuple(prepared.skipped),
             outputs=tuple(_rel(self.output, f) for f in files.values()), signature=sig,
             **_doc_fields(prepared),

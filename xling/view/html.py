@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -83,10 +84,7 @@ def render_document(records: Iterable[Record], info: CorpusInfo, title: str) -> 
 
     records = list(records)
     css, js, csp = _assets()
-    flags: dict[str, int] = {}
-    for record in records:
-        for flag in record.bead.flags:
-            flags[flag] = flags.get(flag, 0) + 1
+    flags = Counter(flag for record in records for flag in record.bead.flags)
     scored = [r.bead.score for r in records if "kept_target_language" not in r.bead.flags]
     return _environment().get_template("document.html.j2").render(
         title=title, source_lang=info.source_lang, target_lang=info.target_lang,
