@@ -27,9 +27,9 @@ def greedy(tiny_model) -> MarianTranslator:
 def test_is_a_translator_and_loads_lazily(tiny_model):
     translator = MarianTranslator(resolve(str(tiny_model)), device="cpu")
     assert isinstance(translator, Translator)
-    assert not hasattr(translator, "model")  # nothing loaded until the first sentence
+    assert not translator.loaded  # nothing loaded until the first sentence
     assert translator.translate([]) == []
-    assert not hasattr(translator, "model")
+    assert not translator.loaded
 
 
 def test_one_output_per_input_in_order_with_scores(greedy):

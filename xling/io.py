@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from xling.data import Document
@@ -123,12 +123,3 @@ def read_document(root: Path, path: Path) -> Document:
     if not text.strip():
         raise ReadError("blank file", "only whitespace")
     return Document(id=relative_id(root, path), text=text, encoding=encoding)
-
-
-def iter_documents(root: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> Iterator[Document | tuple[str, ReadError]]:
-    """Every matching file as a ``Document``, or ``(doc_id, error)`` when it cannot be read."""
-    for path in discover(root, globs):
-        try:
-            yield read_document(root, path)
-        except ReadError as exc:
-            yield relative_id(root, path), exc

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xling.align.dp import BEAD_TYPES, Band, Tables, bead_cosines, csr_row_dots, run
+from xling.align.dp import Band, Tables, bead_cosines, csr_row_dots, run
 from xling.align.features import anchor_matrix, count_matrix, tfidf
 from xling.data import Bead
 
@@ -207,5 +207,3 @@ def _bead(span: tuple[int, int, int, int], source, target, score: float, params:
     flags = (LOW_CONFIDENCE,) if score < params.low_confidence else ()
     return Bead(src_ids, tgt_ids, src_text, tgt_text, score=score, flags=flags)
 
-
-assert {t for t in BEAD_TYPES if 0 not in t} == set(BRIDGED.penalty)

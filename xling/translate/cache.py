@@ -101,8 +101,6 @@ class CachedTranslator:
         self.chunk = chunk
         self.on_chunk = on_chunk
         self.model_id, self.revision, self.settings = inner.model_id, inner.revision, inner.settings
-        self.hits = 0
-        self.misses = 0
         self.last_missing: set[str] = set()  # what the last call had to translate
 
     def with_settings(self, settings) -> CachedTranslator:
@@ -113,8 +111,6 @@ class CachedTranslator:
         ns = namespace(self.inner)
         found = self.cache.get_many(ns, texts)
         missing = sorted({t for t in texts if t not in found}, key=lambda t: (len(t), t))
-        self.hits += len(set(texts)) - len(missing)
-        self.misses += len(missing)
         self.last_missing = set(missing)
         for start in range(0, len(missing), self.chunk):
             results = self.inner.translate(missing[start:start + self.chunk])
