@@ -47,8 +47,14 @@ def train_sentencepiece(texts: list[str], workdir: Path, vocab_size: int) -> Pat
 
 def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size: int = 600,
           d_model: int = 64, layers: int = 2, seed: int = 13,
-          train_steps: int = 150) -> Path:
-    """Write a tiny Marian model to ``out_dir`` and return the directory."""
+          train_steps: int = 150, heads: int = 4, ffn: int = 0, vocab_padding: int = 0) -> Path:
+    """Write a Marian model to ``out_dir`` and return the directory.
+
+    The defaults make the tiny test model; ``scripts/bench_translate.py`` asks for the
+    opus-mt architecture (d_model 512, 6+6 layers, 8 heads, FFN 2048) and pads the
+    vocabulary with unused entries to the size of a real one, so the output
+    projection costs what it costs in a real model.
+    """
     import sentencepiece as spm
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
@@ -59,6 +65,8 @@ def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size:
         processor = spm.SentencePieceProcessor(model_file=str(spm_path))
         pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
         vocab = {piece: i for i, piece in enumerate(pieces)}
+        for i in range(vocab_padding):
+            vocab[f"<unused{i}>"] = len(vocab)
         vocab["<pad>"] = len(vocab)
         vocab_path = Path(tmp) / "vocab.json"
         vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
@@ -71,8 +79,8 @@ def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size:
     pad_id = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
-        encoder_attention_heads=4, decoder_attention_heads=4,
-        encoder_ffn_dim=2 * d_model, decoder_ffn_dim=2 * d_model,
+        encoder_attention_heads=heads, decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn or 2 * d_model, decoder_ffn_dim=ffn or 2 * d_model,
         max_position_embeddings=max_positions, pad_token_id=pad_id, eos_token_id=0,
         decoder_start_token_id=pad_id, forced_eos_token_id=0, activation_function="swish",
         scale_embedding=True, share_encoder_decoder_embeddings=True,
@@ -85,10 +93,24 @@ def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size:
         num_beams=6, max_length=max_positions, bad_words_ids=[[pad_id]],
         decoder_start_token_id=pad_id, eos_token_id=0, forced_eos_token_id=0, pad_token_id=pad_id,
     )
+    zero_pad_embedding(model, pad_id)
     if train_steps:
         train_copy(model, tokenizer, texts, train_steps, seed)
     model.save_pretrained(out_dir)
     return out_dir
+
+
+def zero_pad_embedding(model, pad_id: int) -> None:
+    """Real opus-mt checkpoints have an all-zero ``<pad>`` embedding, and Marian decoders start from it.
+
+    A fresh embedding is not zero there, and training moves it through the tied output layer;
+    CTranslate2's converter assumes it is zero, so without this the two backends would decode
+    different models.
+    """
+    import torch
+
+    with torch.no_grad():
+        model.get_input_embeddings().weight[pad_id].zero_()
 
 
 def train_copy(model, tokenizer, texts: list[str], steps: int, seed: int) -> None:
@@ -117,6 +139,7 @@ def train_copy(model, tokenizer, texts: list[str], steps: int, seed: int) -> Non
             loss.backward()
             optimizer.step()
             optimizer.zero_grad()
+            zero_pad_embedding(model, tokenizer.pad_token_id)  # tied to the output layer, so it moves
     model.eval()
 
 
