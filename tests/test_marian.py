@@ -21,11 +21,11 @@ SENTENCES = [
 
 @pytest.fixture(scope="module")
 def greedy(tiny_model) -> MarianTranslator:
-    return MarianTranslator(resolve(str(tiny_model)), GenerationSettings(beams=1), device="cpu")
+    return MarianTranslator(resolve(str(tiny_model)), GenerationSettings(beams=1), runtime="cpu")
 
 
 def test_is_a_translator_and_loads_lazily(tiny_model):
-    translator = MarianTranslator(resolve(str(tiny_model)), device="cpu")
+    translator = MarianTranslator(resolve(str(tiny_model)), runtime="cpu")
     assert isinstance(translator, Translator)
     assert not translator.loaded  # nothing loaded until the first sentence
     assert translator.translate([]) == []
@@ -50,16 +50,34 @@ def test_batching_does_not_change_results(greedy):
 
 
 def test_duplicates_are_translated_once(tiny_model):
-    translator = MarianTranslator(resolve(str(tiny_model)), GenerationSettings(beams=2), device="cpu")
+    translator = MarianTranslator(resolve(str(tiny_model)), GenerationSettings(beams=2), runtime="cpu")
     out = translator.translate([SENTENCES[0], SENTENCES[1], SENTENCES[0]])
     assert translator.sentences_generated == 2
     assert out[0] == out[2]
 
 
-def test_beam_search_scores_are_mean_token_logprobs(tiny_model):
-    translator = MarianTranslator(resolve(str(tiny_model)), GenerationSettings(beams=4), device="cpu")
-    out = translator.translate(SENTENCES[:2])
-    assert all(-50 < t.score < 0 for t in out)
+def test_scores_equal_the_models_own_beam_and_greedy_scores(tiny_model):
+    """xling records scores with small logits processors; they must equal what transformers reports
+    when it keeps every step's full distribution (output_scores)."""
+    import torch
+
+    for beams in (1, 4):
+        translator = MarianTranslator(resolve(str(tiny_model)), GenerationSettings(beams=beams), runtime="cpu")
+        out = translator.translate(SENTENCES)
+        m = translator._loaded()
+        inputs = m.tokenizer(SENTENCES, return_tensors="pt", padding=True)
+        longest = max(len(ids) for ids in m.tokenizer(SENTENCES)["input_ids"])
+        with torch.inference_mode():
+            ref = m.model.generate(**inputs, num_beams=beams, do_sample=False, return_dict_in_generate=True,
+                                   output_scores=True, max_new_tokens=translator.output_lengths(longest)[1])
+            steps = m.model.compute_transition_scores(ref.sequences, ref.scores,
+                                                      ref.beam_indices if beams > 1 else None,
+                                                      normalize_logits=beams == 1)
+        mask = ref.sequences[:, 1:] != m.model.config.pad_token_id
+        expected = (torch.where(mask, steps, 0.0).sum(1) / mask.sum(1)).tolist()
+        assert [t.text for t in out] == m.tokenizer.batch_decode(ref.sequences, skip_special_tokens=True)
+        assert [t.score for t in out] == pytest.approx(expected, abs=2e-4)
+        assert all(-50 < t.score < 0 for t in out)
 
 
 def test_long_input_is_split_not_truncated(greedy):
@@ -77,7 +95,7 @@ def test_long_input_is_split_not_truncated(greedy):
 
 
 def test_cached_translator_never_translates_twice(tiny_model, tmp_path):
-    inner = MarianTranslator(resolve(str(tiny_model)), GenerationSettings(beams=1), device="cpu")
+    inner = MarianTranslator(resolve(str(tiny_model)), GenerationSettings(beams=1), runtime="cpu")
     cache = TranslationCache(tmp_path / "cache.sqlite3")
     cached = CachedTranslator(inner, cache)
     first = cached.translate(SENTENCES)

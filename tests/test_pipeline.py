@@ -82,7 +82,7 @@ def test_rerun_hits_the_cache_and_is_byte_identical(seeds_run, tiny_model):
     made = []
 
     def counting_factory(model):
-        made.append(MarianTranslator(resolve(model), device="cpu"))
+        made.append(MarianTranslator(resolve(model), runtime="cpu"))
         return made[-1]
 
     options = Options(models={"pl": str(tiny_model)}, cache=cache)

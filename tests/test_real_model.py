@@ -32,6 +32,6 @@ def test_first_polish_sentence_mentions_the_date(real_model):
 
     text = (SEEDS / POLISH_SEED).read_text(encoding="utf-8")
     start, end = Segmenter("pl").sentences(text)[0]
-    (result,) = MarianTranslator(real_model, device="cpu").translate([text[start:end]])
+    (result,) = MarianTranslator(real_model, runtime="cpu").translate([text[start:end]])
     assert "17 June" in result.text or "June 17" in result.text, result.text
     assert result.score > -1.5

@@ -35,7 +35,7 @@ def corpus(tmp_path_factory) -> Path:
 
 def command(folder: Path, out: Path, cache: Path, model: Path) -> list[str]:
     return [sys.executable, "-m", "xling", "translate", str(folder), "-o", str(out), "--model", f"pl={model}",
-            "--cache", str(cache), "--beams", "1", "--window", "40", "--offline", "--no-view"]
+            "--cache", str(cache), "--beams", "1", "--window-kb", "6", "--offline", "--no-view"]
 
 
 def _default_sigint() -> None:
@@ -155,5 +155,5 @@ def test_model_weights_load_from_safetensors(tiny_model):
     from xling.translate.marian import MarianTranslator
 
     assert list(tiny_model.glob("*.safetensors")) and not list(tiny_model.glob("*.bin"))
-    translator = MarianTranslator(resolve(str(tiny_model)), device="cpu")
+    translator = MarianTranslator(resolve(str(tiny_model)), runtime="cpu")
     assert translator.translate(["Ala ma kota."])[0].text

@@ -46,18 +46,24 @@ def detect_folder(input_dir: Path | str, globs: Sequence[str] = DEFAULT_GLOBS,
 
 
 def load_translator(source_lang: str, model: str | None = None, *, settings: GenerationSettings | None = None,
-                    device: str = "auto", offline: bool = False, cache: Path | None = None,
+                    device: str = "auto", backend: str = "transformers", threads: int = 0,
+                    quantization: str = "auto", offline: bool = False, cache: Path | None = None,
                     registry: Path | None = None) -> Translator:
-    """A Marian translator for ``source_lang`` (routed by the registry unless ``model`` is given), cached."""
+    """A Marian translator for ``source_lang`` (routed by the registry unless ``model`` is given), cached.
+
+    ``backend`` is ``transformers`` or ``ctranslate2``; ``quantization`` is ``none``/``int8`` for the
+    first and a CTranslate2 compute type for the second (``auto``: int8 on CPU, int8_float16 on GPU).
+    """
+    from xling.translate.backends import create_translator
+    from xling.translate.batched import Runtime
     from xling.translate.cache import CachedTranslator, TranslationCache, default_cache_path
-    from xling.translate.marian import MarianTranslator
 
     spec = model or load_registry(registry).route(source_lang)
     if spec is None:
         from xling.errors import UsageError
 
         raise UsageError(f"no model for language {source_lang!r}; pass model=PATH_OR_ID")
-    inner = MarianTranslator(resolve(spec, offline), settings, device)
+    inner = create_translator(resolve(spec, offline), settings, Runtime(device, threads, quantization), backend)
     return CachedTranslator(inner, TranslationCache(cache or default_cache_path()))
 
 

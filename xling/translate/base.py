@@ -14,14 +14,18 @@ class GenerationSettings:
     """Decoding settings. Part of the cache key: change one and nothing cached is reused."""
 
     beams: int = 4
-    batch_tokens: int = 4096  # padded source tokens per batch
+    batch_tokens: int = 0  # padded source tokens per batch; 0: the backend's default for the device
     max_length_ratio: float = 2.0  # output cap: ratio × input tokens + 10, at most the model limit
     no_repeat_ngram_size: int = 0  # 0: off; the retry of looping outputs uses 3
+    # Benchmarks only: every output of a batch is exactly ratio × its longest input, end token
+    # ignored, so that systems compared on random weights do the same amount of work.
+    fixed_length_ratio: float = 0.0
 
     def key(self) -> str:
         """The settings that change the output (batch size does not)."""
         key = f"beams={self.beams},ratio={self.max_length_ratio}"
-        return key + (f",norepeat={self.no_repeat_ngram_size}" if self.no_repeat_ngram_size else "")
+        key += f",norepeat={self.no_repeat_ngram_size}" if self.no_repeat_ngram_size else ""
+        return key + (f",fixed={self.fixed_length_ratio}" if self.fixed_length_ratio else "")
 
     def for_retry(self) -> GenerationSettings:
         """Decoding for a second attempt at a looping output: n-gram blocking and a wider beam."""

@@ -1,169 +1,150 @@
-"""The ``transformers`` backend: MarianTokenizer + MarianMTModel.generate(), batched and scored.
+"""The ``transformers`` backend: MarianTokenizer + MarianMTModel.generate().
 
-Why it looks the way it does:
-- one sentence per input row: opus-mt drops sentences from multi-sentence input;
-- inputs longer than the model limit are split (``split.py``), never truncated;
-- rows are length-sorted into token-budget batches, so padding is small;
-- the score comes from the same ``generate`` call (``compute_transition_scores``), not a second pass;
-- each distinct input is translated once per call (the cache makes it once ever).
+What it adds to the shared machinery (``batched.py``): half precision on GPU,
+optional dynamic int8 quantisation of the Linear layers on CPU, one
+``generate`` call per batch under ``torch.inference_mode``, and scores recorded
+during that same call by two small logits processors.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
-from xling.data import Translation
+from xling.errors import UsageError
 from xling.models import ResolvedModel
-from xling.translate.base import GenerationSettings
-from xling.translate.batching import token_budget_batches
-from xling.translate.split import split_to_fit
+from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime, pick_device
 
 logger = logging.getLogger(__name__)
 
-SPLIT = "split"
+QUANTIZATIONS = ("none", "int8")  # int8: torch dynamic quantisation of nn.Linear, CPU only
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    """What the first translation loads: tokenizer, weights, and the limits read from them."""
-
-    device: str
-    tokenizer: Any
-    model: Any
-    pad_id: int
-    max_input_tokens: int
+def quantization_for(runtime: Runtime) -> str:
+    quantization = "none" if runtime.quantization == "auto" else runtime.quantization
+    if quantization not in QUANTIZATIONS:
+        raise UsageError(f"the transformers backend takes --quantization none or int8, not {quantization!r}")
+    return quantization
 
 
-@dataclass(slots=True)
-class _Unit:
-    """A piece of input the model can take whole: a sentence, or part of an over-long one."""
-
-    text: str
-    ids: list[int]
-    output: str = ""
-    score: float = 0.0
-    tokens: int = 0
-
-
-def pick_device(device: str = "auto") -> str:
-    """``auto`` → ``cuda`` when a GPU is visible, else ``cpu``; other values pass through."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
-class MarianTranslator:
+class MarianTranslator(BatchedTranslator):
     """Translate with a Marian checkpoint in a local directory (see ``xling.models.resolve``)."""
 
     backend = "transformers"
 
-    def __init__(self, model: ResolvedModel, settings: GenerationSettings | None = None,
-                 device: str = "auto") -> None:
-        self.model_id = model.model_id
-        self.revision = model.revision
-        self.settings = settings or GenerationSettings()
-        self._resolved = model
-        self._device = device
-        self._slot: list[_Loaded] = []  # filled on first use; shared with with_settings() copies
-        self.sentences_generated = 0  # rows sent to generate(): tests count model work with it
+    def _revision_suffix(self) -> str:
+        return "+qint8" if quantization_for(self.runtime) == "int8" else ""
 
-    def with_settings(self, settings: GenerationSettings) -> MarianTranslator:
-        """The same model (loaded once) decoding with other settings."""
-        other = MarianTranslator(self._resolved, settings, self._device)
-        other._slot = self._slot
-        return other
+    def _load(self) -> Loaded:
+        return _load(self._resolved, self.runtime)
 
-    @property
-    def loaded(self) -> bool:
-        return bool(self._slot)
-
-    @property
-    def max_input_tokens(self) -> int:
-        return self._loaded().max_input_tokens
-
-    def _loaded(self) -> _Loaded:
-        """Load tokenizer and weights on first use: a run answered by the cache never pays for it."""
-        if not self._slot:
-            self._slot.append(_load(self._resolved, self._device))
-        return self._slot[0]
-
-    def count_tokens(self, text: str) -> int:
-        return len(self._loaded().tokenizer(text, verbose=False)["input_ids"])
-
-    def translate(self, texts: Sequence[str]) -> list[Translation]:
-        if not texts:
-            return []
-        unique = list(dict.fromkeys(texts))
-        units = dict(zip(unique, self._units(unique), strict=True))
-        self._run([u for group in units.values() for u in group])
-        return [self._assemble(text, units[text]) for text in texts]
-
-    def _units(self, texts: list[str]) -> list[list[_Unit]]:
-        """Tokenise all inputs in one call; split the ones over the model limit."""
-        tokenizer, limit = self._loaded().tokenizer, self.max_input_tokens
-        all_ids = tokenizer(list(texts), verbose=False)["input_ids"]
-        units = []
-        for text, ids in zip(texts, all_ids, strict=True):
-            if len(ids) <= limit:
-                units.append([_Unit(text, ids)])
-                continue
-            pieces = split_to_fit(text, self.count_tokens, limit)
-            logger.info("input of %d tokens split into %d pieces", len(ids), len(pieces))
-            units.append([_Unit(p, tokenizer(p, verbose=False)["input_ids"]) for p in pieces])
-        return units
-
-    def _run(self, units: list[_Unit]) -> None:
-        todo = [u for u in units if u.text.strip()]
-        for batch in token_budget_batches([len(u.ids) for u in todo], self.settings.batch_tokens):
-            self._generate([todo[i] for i in batch])
-
-    def _generate(self, batch: list[_Unit]) -> None:
+    def _decode(self, batches: list[list[list[int]]], lengths: list[tuple[int, int]]) -> Iterator[list[Decoded]]:
         import torch
 
         m = self._loaded()
-        longest = max(len(u.ids) for u in batch)
-        cap = min(m.max_input_tokens - 1, int(self.settings.max_length_ratio * longest) + 10)
-        inputs = m.tokenizer.pad({"input_ids": [u.ids for u in batch]}, return_tensors="pt").to(m.device)
-        beams = self.settings.beams
-        with torch.inference_mode():
-            extra = {"no_repeat_ngram_size": self.settings.no_repeat_ngram_size} \
-                if self.settings.no_repeat_ngram_size else {}
-            out = m.model.generate(
-                **inputs, num_beams=beams, do_sample=False, max_new_tokens=cap,
-                output_scores=True, return_dict_in_generate=True, **extra,
-            )
-            steps = m.model.compute_transition_scores(
-                out.sequences, out.scores, out.beam_indices if beams > 1 else None, normalize_logits=beams == 1,
-            )
-        generated = out.sequences[:, 1:]
-        mask = generated != m.pad_id
-        # masked positions (after EOS) may hold -inf: select, never multiply by zero
-        sums = torch.where(mask, steps.float(), 0.0).sum(dim=1).tolist()
-        counts = mask.sum(dim=1).tolist()
-        outputs = m.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
-        for unit, text, total, count in zip(batch, outputs, sums, counts, strict=True):
-            unit.output, unit.tokens = text.strip(), int(count)
-            unit.score = total / count if count else 0.0
-        self.sentences_generated += len(batch)
-
-    def _assemble(self, text: str, units: list[_Unit]) -> Translation:
-        tokens = sum(u.tokens for u in units)
-        score = sum(u.score * u.tokens for u in units) / tokens if tokens else 0.0
-        output = " ".join(u.output for u in units if u.output)
-        flags = (SPLIT,) if len(units) > 1 else ()
-        return Translation(source=text, text=output, model=self.model_id, score=round(score, 4), flags=flags)
+        beams, block = self.settings.beams, self.settings.no_repeat_ngram_size
+        extra = {"no_repeat_ngram_size": block} if block else {}
+        pad_id = m.model.config.pad_token_id
+        for ids, (shortest, longest) in zip(batches, lengths, strict=True):
+            inputs = m.tokenizer.pad({"input_ids": ids}, return_tensors="pt").to(m.device)
+            # Scores come from recording logits processors, not output_scores, which would keep
+            # rows × beams × vocabulary floats for every step (gigabytes for a batch of news).
+            recorder = _GreedyLogProbs() if beams == 1 else _BeamLogProbs(beams)
+            with torch.inference_mode():
+                out = m.model.generate(
+                    **inputs, num_beams=beams, do_sample=False, max_new_tokens=longest,
+                    min_new_tokens=shortest or None, return_dict_in_generate=True, output_scores=False,
+                    logits_processor=[recorder], **extra,
+                )
+                generated = out.sequences[:, 1:]
+                mask = generated != pad_id
+                counts = mask.sum(dim=1)
+                steps = recorder.finish(out.sequences).to(mask.device)
+                # masked positions (after the end token) may hold -inf: select, never multiply by zero
+                means = torch.where(mask, steps, 0.0).sum(dim=1) / counts.clamp(min=1)
+            yield [Decoded(row, float(mean), int(count))
+                   for row, mean, count in zip(generated.tolist(), means.tolist(), counts.tolist(), strict=True)]
 
 
-def _load(resolved: ResolvedModel, device: str) -> _Loaded:
+class _GreedyLogProbs:
+    """A logits processor that records the log-probability of each token greedy search picks.
+
+    It runs last, on the processed scores (as ``compute_transition_scores(normalize_logits=True)``
+    would), and keeps only the previous step's distribution: the pick is known one step later.
+    """
+
+    def __init__(self) -> None:
+        self.previous = None
+        self.steps: list = []
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        if self.previous is not None:
+            self.steps.append(self.previous.gather(1, input_ids[:, -1:]).squeeze(1))
+        self.previous = torch.log_softmax(scores.float(), dim=-1)
+        return scores
+
+    def finish(self, sequences):
+        """Per output token (``sequences`` without the start token), its log-probability."""
+        import torch
+
+        if self.previous is not None:
+            self.steps.append(self.previous.gather(1, sequences[:, -1:]).squeeze(1))
+        return torch.stack(self.steps, dim=1)
+
+
+class _BeamLogProbs:
+    """A logits processor that lets beam search report per-token log-probabilities cheaply.
+
+    Beam search hands processors the log-probabilities of every running hypothesis. A token
+    it keeps is always among the top ``2 × beams`` of its hypothesis' row, so that is all
+    this keeps per step, keyed by the input row and the hypothesis' prefix; ``finish`` walks
+    each output's prefixes. (``output_scores`` would keep the whole vocabulary for every row
+    and step.)
+    """
+
+    def __init__(self, beams: int) -> None:
+        self.beams = beams
+        self.k = 2 * beams + 2
+        self.steps: list[dict[tuple[int, bytes], tuple]] = []
+
+    def __call__(self, input_ids, scores):
+        values, indices = scores.topk(min(self.k, scores.shape[-1]), dim=-1)
+        rows = input_ids.cpu().numpy()
+        values, indices = values.float().cpu().numpy(), indices.cpu().numpy()
+        self.steps.append({(r // self.beams, row.tobytes()): (v, i)
+                           for r, (row, v, i) in enumerate(zip(rows, values, indices, strict=True))})
+        return scores
+
+    def finish(self, sequences):
+        import torch
+
+        seqs = sequences.cpu().numpy()
+        out = torch.zeros((seqs.shape[0], seqs.shape[1] - 1), dtype=torch.float32)
+        for b, row in enumerate(seqs):
+            for t in range(min(len(self.steps), len(row) - 1)):
+                found = self.steps[t].get((b, row[:t + 1].tobytes()))
+                if found is None:  # past the end token: padding, masked by the caller
+                    break
+                values, indices = found
+                hit = (indices == row[t + 1]).nonzero()[0]
+                if not len(hit):  # padding right after an end token
+                    break
+                out[b, t] = float(values[hit[0]])
+        return out
+
+
+def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
     import torch
     from transformers import MarianMTModel, MarianTokenizer
 
-    device = pick_device(device)
+    device = pick_device(runtime.device)
+    quantize = quantization_for(runtime) == "int8"
+    if quantize and device != "cpu":
+        raise UsageError("--quantization int8 (dynamic quantisation) runs on CPU only; on GPU xling uses float16")
+    if device == "cpu":
+        torch.set_num_threads(runtime.cpu_threads())
     dtype = torch.float16 if device.startswith("cuda") else torch.float32
     path = resolved.path
     # local_files_only: the directory was resolved already; never trust remote code;
@@ -172,8 +153,38 @@ def _load(resolved: ResolvedModel, device: str) -> _Loaded:
     model = MarianMTModel.from_pretrained(path, local_files_only=True, dtype=dtype,
                                           use_safetensors=any(path.glob("*.safetensors")) or None)
     model.to(device).eval()
-    # xling sets every length per call; the checkpoint's max_length would only clash with it.
-    model.generation_config.max_length = None
+    _generation_defaults(model)
+    if quantize:
+        import warnings
+
+        from torch.ao.quantization import quantize_dynamic
+
+        with warnings.catch_warnings():  # torch deprecates quantized tensors in favour of torchao; still works
+            warnings.simplefilter("ignore", UserWarning)
+            model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     config = model.config
-    return _Loaded(device, tokenizer, model, config.pad_token_id,
-                   min(tokenizer.model_max_length, config.max_position_embeddings))
+    return Loaded(device, tokenizer, model, min(tokenizer.model_max_length, config.max_position_embeddings))
+
+
+def _generation_defaults(model) -> None:
+    """Settings xling owns, whatever the checkpoint's generation config says.
+
+    - lengths are set per call; the checkpoint's ``max_length`` would only clash with them;
+    - no forced end token at the cap: it would overwrite the last real token (and CTranslate2
+      has no such thing, so the backends would differ exactly where an output is cut);
+    - beam search stops once ``beams`` hypotheses are finished, as Marian and CTranslate2 do;
+    - ``<pad>`` is never generated: a -inf output bias costs nothing per step, where the
+      checkpoint's ``bad_words_ids`` runs a processor over the whole vocabulary at every step.
+    """
+    import torch
+
+    config = model.generation_config
+    config.max_length = None
+    config.forced_eos_token_id = None
+    config.early_stopping = True
+    pad_id = model.config.pad_token_id
+    bias = getattr(model, "final_logits_bias", None)
+    if bias is not None and pad_id is not None and pad_id < bias.shape[-1]:
+        with torch.no_grad():
+            bias[..., pad_id] = float("-inf")
+        config.bad_words_ids = None
