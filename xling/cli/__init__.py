@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from xling._version import __version__
-from xling.cli import align, detect, export, translate, view
+from xling.cli import align, detect, export, models, translate, view
 
 app = typer.Typer(
     name="xling",
@@ -42,6 +42,7 @@ app.command("detect", no_args_is_help=True)(detect.command)
 app.command("view", no_args_is_help=True)(view.command)
 app.command("export", no_args_is_help=True)(export.command)
 app.command("align", no_args_is_help=True)(align.command)
+app.add_typer(models.app, name="models")
 
 
 def main() -> None:

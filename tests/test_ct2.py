@@ -1,0 +1,141 @@
+"""The CTranslate2 backend, run for real on the tiny model converted offline, against the transformers one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import POLISH_SEED, SEEDS
+from xling.models import resolve
+from xling.segment import Segmenter, paragraphs_spans
+from xling.translate.backends import create_translator
+from xling.translate.base import GenerationSettings, Translator
+from xling.translate.batched import Runtime
+from xling.translate.ct2 import META, convert, thread_layout
+
+ctranslate2 = pytest.importorskip("ctranslate2",
+                                  reason="the ctranslate2 extra is not installed: pip install 'xling[ct2]'")
+
+
+@pytest.fixture(scope="module")
+def sentences() -> list[str]:
+    text = (SEEDS / POLISH_SEED).read_text(encoding="utf-8")
+    segmenter = Segmenter("pl")
+    found = [text[s:e] for ps, pe in paragraphs_spans(text) for s, e in segmenter.sentences(text, ps, pe)]
+    return [*found, "Ala ma kota.", "Tak.", "Szojgu przyleciał do Korei Północnej 17 czerwca 2024 r."]
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("ct2")
+
+
+def pair(tiny_model, models_dir, beams: int, quantization: str = "float32"):
+    resolved = resolve(str(tiny_model))
+    settings = GenerationSettings(beams=beams)
+    hf = create_translator(resolved, settings, Runtime("cpu"), "transformers")
+    ct = create_translator(resolved, settings, Runtime("cpu", quantization=quantization), "ctranslate2",
+                           models_dir=models_dir)
+    return hf, ct
+
+
+def test_greedy_output_is_token_for_token_the_transformers_output(tiny_model, models_dir, sentences):
+    hf, ct = pair(tiny_model, models_dir, beams=1)
+    assert isinstance(ct, Translator)
+    hf_ids = [ids for ids in hf._loaded().tokenizer(sentences)["input_ids"] if len(ids) <= hf.max_input_tokens]
+    assert len(hf_ids) >= 10
+    lengths = [hf.output_lengths(len(ids)) for ids in hf_ids]
+    # the same rows through each backend's decoder, one row per batch: compare the raw token ids
+    for ids, length in zip(hf_ids, lengths, strict=True):
+        (a,) = next(hf._decode([[ids]], [length]))
+        (b,) = next(ct._decode([[ids]], [length]))
+        pad = hf._loaded().model.config.pad_token_id
+        assert [t for t in a.ids if t != pad] == b.ids
+        assert a.tokens == b.tokens == len(b.ids)
+        assert a.score == pytest.approx(b.score, abs=1e-3)
+    # and through the whole shared path: batching, dedup, assembly
+    out_hf, out_ct = hf.translate(sentences), ct.translate(sentences)
+    assert [t.text for t in out_hf] == [t.text for t in out_ct]
+    assert [t.score for t in out_hf] == pytest.approx([t.score for t in out_ct], abs=2e-3)
+    assert ct.sentences_generated == hf.sentences_generated >= len(set(sentences))  # + pieces of split ones
+
+
+def test_beam_search_agrees_too(tiny_model, models_dir, sentences):
+    hf, ct = pair(tiny_model, models_dir, beams=4)
+    out_hf, out_ct = hf.translate(sentences), ct.translate(sentences)
+    assert [t.text for t in out_hf] == [t.text for t in out_ct]
+    assert [t.score for t in out_hf] == pytest.approx([t.score for t in out_ct], abs=2e-3)
+
+
+def test_long_input_is_split_by_the_shared_code(tiny_model, models_dir):
+    _, ct = pair(tiny_model, models_dir, beams=1)
+    sentence = ", ".join(f"słowo{i % 97} inne{i % 13}" for i in range(700)) + "."
+    assert ct.count_tokens(sentence) > 4 * ct.max_input_tokens
+    (result,) = ct.translate([sentence])
+    assert "split" in result.flags
+    assert ct.sentences_generated >= ct.count_tokens(sentence) // ct.max_input_tokens
+
+
+def test_quantisation_is_part_of_the_revision(tiny_model, models_dir):
+    resolved = resolve(str(tiny_model))
+    revisions = {
+        create_translator(resolved, None, Runtime("cpu", quantization=q), backend, models_dir=models_dir).revision
+        for backend, q in [("transformers", "none"), ("transformers", "int8"), ("ctranslate2", "int8"),
+                           ("ctranslate2", "float32")]
+    }
+    assert len(revisions) == 4  # four cache namespaces: no backend reuses another's translations
+    assert all(r.startswith(resolved.revision) for r in revisions)
+
+
+def test_int8_translates_every_sentence(tiny_model, models_dir, sentences):
+    _, ct = pair(tiny_model, models_dir, beams=2, quantization="int8")
+    out = ct.translate(sentences)
+    assert [t.source for t in out] == sentences
+    assert all(t.text and -50 < t.score < 0 for t in out)
+
+
+def test_convert_once_atomically_and_records_where_from(tiny_model, tmp_path):
+    resolved = resolve(str(tiny_model))
+    path = convert(resolved, "int8", tmp_path)
+    meta = json.loads((path / META).read_text())
+    assert meta["revision"] == resolved.revision and meta["quantization"] == "int8"
+    stamp = (path / "model.bin").stat().st_mtime_ns
+    assert convert(resolved, "int8", tmp_path) == path
+    assert (path / "model.bin").stat().st_mtime_ns == stamp  # not converted again
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary folder left behind
+
+
+def test_models_convert_cli_and_bad_quantisation(tiny_model, tmp_path):
+    from typer.testing import CliRunner
+
+    from xling.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["models", "convert", str(tiny_model), "--quantization", "float32",
+                                 "--models-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / result.stdout.strip().rsplit("/", 1)[-1] / "model.bin").is_file()
+    bad = runner.invoke(app, ["models", "convert", str(tiny_model), "--quantization", "int3",
+                              "--models-dir", str(tmp_path)])
+    assert bad.exit_code == 2 and "int3" in bad.output
+
+
+def test_pipeline_runs_on_ctranslate2(tiny_model, tmp_path, seeds, monkeypatch):
+    from xling.pipeline import Options, translate_folder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # converted models go to the user cache
+    options = Options(models={"pl": str(tiny_model)}, backend="ctranslate2", device="cpu", use_cache=False,
+                      view=False, settings=GenerationSettings(beams=1))
+    report = translate_folder(seeds, tmp_path / "out", options)
+    (polish,) = [f for f in report.files if f.path == POLISH_SEED]
+    assert polish.status == "translated" and polish.sentences > 10
+    assert "ctranslate2" in polish.signature
+    assert any((tmp_path / "xdg" / "xling" / "ct2").iterdir())
+
+
+def test_thread_layout_uses_every_core_once():
+    assert thread_layout("cpu", 2) == (2, 1)
+    assert thread_layout("cpu", 16) == (4, 4)
+    assert thread_layout("cpu", 1) == (1, 1)
+    assert thread_layout("cuda", 16)[0] == 1

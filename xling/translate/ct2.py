@@ -1,0 +1,176 @@
+"""The CTranslate2 backend: the same Marian model, converted once, decoded by CTranslate2.
+
+Tokenizer, splitting, batching, the cache and the scores are the shared ones
+(``batched.py``); only decoding differs. The converted model lives in xling's
+model cache, keyed by the source model's id, revision and the quantisation, so
+a rebuilt model is converted again and never confused with the old one.
+
+CTranslate2 runs several batches at once (``inter_threads``), one per replica,
+which on a small CPU beats one batch on all cores; xling submits every batch
+of a call asynchronously and collects the results in order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+from xling.errors import ModelUnavailableError, UsageError
+from xling.models import ResolvedModel
+from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime
+
+logger = logging.getLogger(__name__)
+
+QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
+META = "xling-convert.json"
+
+
+def default_quantization(device: str) -> str:
+    return "int8_float16" if device.startswith("cuda") else "int8"
+
+
+def _quantization(runtime: Runtime, device: str) -> str:
+    quantization = default_quantization(device) if runtime.quantization == "auto" else runtime.quantization
+    if quantization not in QUANTIZATIONS:
+        raise UsageError(f"the ctranslate2 backend takes --quantization {', '.join(QUANTIZATIONS)}; "
+                         f"not {quantization!r}")
+    return quantization
+
+
+def models_root() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("xling") / "ct2"
+
+
+def converted_path(model: ResolvedModel, quantization: str, root: Path | None = None) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", model.model_id)
+    revision = re.sub(r"[^A-Za-z0-9._-]+", "-", model.revision)[:24]
+    return (root or models_root()) / f"{slug}@{revision}-{quantization}"
+
+
+def _require_ctranslate2():
+    try:
+        import ctranslate2
+    except ImportError as exc:
+        raise UsageError("the ctranslate2 backend needs the extra: pip install 'xling[ct2]'") from exc
+    return ctranslate2
+
+
+def convert(model: ResolvedModel, quantization: str = "int8", root: Path | None = None,
+            force: bool = False) -> Path:
+    """Convert ``model`` with CTranslate2's Transformers converter into the model cache; offline.
+
+    Written to a temporary folder and renamed into place, so an interrupted
+    conversion never leaves a half model that later runs would trust.
+    """
+    ctranslate2 = _require_ctranslate2()
+    if quantization not in QUANTIZATIONS:
+        raise UsageError(f"unknown quantization {quantization!r}; choose from {', '.join(QUANTIZATIONS)}")
+    target = converted_path(model, quantization, root)
+    if (target / META).is_file() and not force:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
+    try:
+        converter = ctranslate2.converters.TransformersConverter(str(model.path), low_cpu_mem_usage=True)
+        converter.convert(str(tmp / "model"), quantization=quantization, force=True)
+        meta = {"model": model.model_id, "revision": model.revision, "source": str(model.path),
+                "quantization": quantization, "ctranslate2": ctranslate2.__version__}
+        (tmp / "model" / META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        (tmp / "model").rename(target)
+    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        raise ModelUnavailableError(model.model_id, f"conversion to CTranslate2 failed ({exc})") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    logger.info("converted %s (%s) to %s", model.model_id, quantization, target)
+    return target
+
+
+def thread_layout(device: str, cpu_threads: int) -> tuple[int, int]:
+    """(inter_threads, intra_threads): parallel batches, and threads per batch.
+
+    On a few cores, one batch per core wins (measured: 2 × 1 beats 1 × 2 by ~45 % at beam 4).
+    """
+    if device.startswith("cuda"):
+        return 1, 0
+    inter = max(1, min(cpu_threads, 4))
+    return inter, max(1, cpu_threads // inter)
+
+
+class CT2Translator(BatchedTranslator):
+    """Translate with the CTranslate2 conversion of a Marian checkpoint (converted on first use)."""
+
+    backend = "ctranslate2"
+    # 2 cores, beam 4, int8: 512 tokens ≈ 9.7 sentences/s, 1 024 ≈ 8.9, 2 048 ≈ 7.5, 4 096 ≈ 3.9
+    default_batch_tokens: ClassVar[dict[str, int]] = {"cpu": 512, "cuda": 8192}
+
+    def __init__(self, *args, models_dir: Path | None = None, **kwargs) -> None:
+        self.models_dir = models_dir
+        super().__init__(*args, **kwargs)
+
+    def with_settings(self, settings) -> CT2Translator:
+        other = CT2Translator(self._resolved, settings, self.runtime, models_dir=self.models_dir)
+        other._slot = self._slot
+        return other
+
+    @property
+    def quantization(self) -> str:
+        return _quantization(self.runtime, self._device_name())
+
+    def _device_name(self) -> str:
+        device = self.runtime.device
+        if device == "auto":
+            ctranslate2 = _require_ctranslate2()
+            return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        return device
+
+    def _revision_suffix(self) -> str:
+        return f"+ct2-{self.quantization}"
+
+    def _load(self) -> Loaded:
+        from transformers import MarianTokenizer
+
+        ctranslate2 = _require_ctranslate2()
+        device = self._device_name()
+        if device.startswith("cuda") and device != "cuda":
+            kind, index = "cuda", int(device.split(":", 1)[1])
+        else:
+            kind, index = device, 0
+        path = convert(self._resolved, self.quantization, self.models_dir)
+        inter, intra = thread_layout(kind, self.runtime.cpu_threads())
+        model = ctranslate2.Translator(str(path), device=kind, device_index=index, compute_type=self.quantization,
+                                       inter_threads=inter, intra_threads=intra)
+        tokenizer = MarianTokenizer.from_pretrained(self._resolved.path, local_files_only=True)
+        config = json.loads((self._resolved.path / "config.json").read_text(encoding="utf-8"))
+        limit = min(tokenizer.model_max_length, config.get("max_position_embeddings", 512))
+        return Loaded(device, tokenizer, model, limit)
+
+    def _decode(self, batches: list[list[list[int]]], lengths: list[tuple[int, int]]) -> Iterator[list[Decoded]]:
+        m = self._loaded()
+        tokenizer = m.tokenizer
+        pending = []
+        for ids, (shortest, longest) in zip(batches, lengths, strict=True):
+            source = [tokenizer.convert_ids_to_tokens(row) for row in ids]
+            pending.append(m.model.translate_batch(
+                source, asynchronous=True, beam_size=self.settings.beams,
+                no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
+                max_decoding_length=longest, min_decoding_length=shortest,
+                max_input_length=0,  # inputs already fit: splitting happened before, never truncate here
+                return_scores=True, return_end_token=True,
+            ))
+        for results in pending:
+            decoded = []
+            for item in results:
+                result = item.result()
+                tokens = result.hypotheses[0]
+                decoded.append(Decoded(tokenizer.convert_tokens_to_ids(tokens), result.scores[0], len(tokens)))
+            yield decoded
