@@ -15,12 +15,14 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "Bead", "Document", "GenerationSettings", "Options", "Segment", "Translation", "XlingError",
-    "__version__", "align_sentences", "align_texts", "detect_folder", "translate_folder", "translate_texts",
+    "__version__", "align_sentences", "align_texts", "detect_folder", "translate_folder", "translate_folder_ray",
+    "translate_texts",
 ]
 
 _LAZY = {
     "translate_folder": "xling.pipeline",
     "Options": "xling.pipeline",
+    "translate_folder_ray": "xling.ray_engine",
     "translate_texts": "xling.api",
     "detect_folder": "xling.api",
     "align_texts": "xling.align.texts",
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from xling.data import Bead, Document, Segment, Translation
     from xling.errors import XlingError
     from xling.pipeline import Options, translate_folder
+    from xling.ray_engine import translate_folder_ray
     from xling.translate.base import GenerationSettings
 
 

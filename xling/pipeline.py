@@ -8,6 +8,7 @@ manifest and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -32,6 +33,7 @@ from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, FileReport, RunRep
 from xling.segment import Segmenter, paragraphs_spans
 from xling.signature import signature
 from xling.translate.base import GenerationSettings, Translator
+from xling.translate.batched import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +50,21 @@ class Options:
     registry: Path | None = None
     settings: GenerationSettings = field(default_factory=GenerationSettings)
     device: str = "auto"
+    backend: str = "transformers"  # or "ctranslate2" (pip install 'xling[ct2]')
+    threads: int = 0  # CPU threads for translation; 0: every core
+    quantization: str = "auto"  # transformers: none|int8; ctranslate2: int8 (CPU default), float16, ...
     cache: Path | None = None  # None: the user cache directory
     use_cache: bool = True
     offline: bool = False
     force: bool = False
-    window_sentences: int = 512  # sentences gathered across documents before translating (and writing)
+    window_bytes: int = 64 * 1024  # input bytes gathered across documents before translating (and writing)
     view: bool = True  # write OUT/view/: an index and a side-by-side page per translated document
     thresholds: Thresholds = field(default_factory=Thresholds)
     retry_flagged: bool = False  # translate looping outputs again with n-gram blocking, keep the better
     max_sentence_chars: int = 50_000  # longer "sentences" (a 1 MB line) are skipped, with a reason
+
+    def runtime(self) -> Runtime:
+        return Runtime(self.device, self.threads, self.quantization)
 
 
 class Progress(Protocol):
@@ -134,9 +142,10 @@ class _Run:
 
     def _marian(self, model: str) -> Translator:
         from xling.models import resolve
-        from xling.translate.marian import MarianTranslator
+        from xling.translate.backends import create_translator
 
-        return MarianTranslator(resolve(model, self.options.offline), self.options.settings, self.options.device)
+        o = self.options
+        return create_translator(resolve(model, o.offline), o.settings, o.runtime(), o.backend)
 
     def translator(self, model: str) -> Translator:
         """The (cached) translator for ``model``, loaded once; a failure to load is remembered."""
@@ -158,21 +167,37 @@ class _Run:
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> RunReport:
         started = time.perf_counter()
+        paths = self.start()
+        reports = self.link_reports()
+        for window in path_windows(paths, self.options.window_bytes):
+            prepared, skipped = self.prepare_window(window)
+            reports.extend(skipped)
+            reports.extend(self.translate_window(prepared))
+        return self.finish(reports, started)
+
+    def start(self) -> list[Path]:
+        """Check the folders, mark the run unfinished, open the cache; the input files, in order."""
         self._check_folders()
         self.output.mkdir(parents=True, exist_ok=True)
         write_text(self.output / STATE_FILE, self._state())
-        if self.options.use_cache:
-            from xling.translate.cache import TranslationCache, default_cache_path
-
-            self.cache = TranslationCache(self.options.cache or default_cache_path())
+        self.open_cache()
         paths = discover(self.input, self.options.globs)
         self.stems = output_stems([relative_id(self.input, p) for p in paths])
         self.progress.start(len(paths))
-        reports: list[FileReport] = [
-            FileReport(link, SKIPPED, reason="folder link not followed (links can loop back into the input)")
-            for link in linked_folders(self.input)]
-        for window in _windows(self._prepare_all(paths, reports), self.options.window_sentences):
-            reports.extend(self._translate_window(window))
+        return paths
+
+    def open_cache(self) -> None:
+        if self.options.use_cache and self.cache is None:
+            from xling.translate.cache import TranslationCache, default_cache_path
+
+            self.cache = TranslationCache(self.options.cache or default_cache_path())
+
+    def link_reports(self) -> list[FileReport]:
+        return [FileReport(link, SKIPPED, reason="folder link not followed (links can loop back into the input)")
+                for link in linked_folders(self.input)]
+
+    def finish(self, reports: list[FileReport], started: float) -> RunReport:
+        """Manifest and index from every report; the run is then complete (not resumable)."""
         write_manifest(reports, self.output / "manifest.jsonl")
         if self.options.view:
             self._write_index(reports)
@@ -180,6 +205,12 @@ class _Run:
         if self.cache is not None:
             self.cache.close()
         return RunReport(tuple(sorted(reports, key=lambda r: r.path)), self.output, time.perf_counter() - started)
+
+    def prepare_window(self, paths: Sequence[Path]) -> tuple[list[_Prepared], list[FileReport]]:
+        """Read, detect and segment a window of files: what to translate, and reports for the rest."""
+        reports: list[FileReport] = []
+        prepared = list(self._prepare_all(paths, reports))
+        return prepared, reports
 
     def _prepare_all(self, paths: Sequence[Path], reports: list[FileReport]) -> Iterator[_Prepared]:
         for path in paths:
@@ -227,7 +258,9 @@ class _Run:
         translatable = [s for s in segments if s.end - s.start <= limit]
         return _Prepared(doc, detection, segments, model, len(spans), translatable, skipped)
 
-    def _translate_window(self, window: list[_Prepared]) -> list[FileReport]:
+    def translate_window(self, window: list[_Prepared]) -> list[FileReport]:
+        """Translate a window's documents (one group per model), align and write them: the per-batch
+        step of both engines, so that they translate exactly the same groups of sentences."""
         reports = []
         for model in dict.fromkeys(p.model for p in window):
             group = [p for p in window if p.model == model]
@@ -364,17 +397,26 @@ def output_stems(doc_ids: Sequence[str]) -> dict[str, str]:
     return {doc_id: (stem if taken[stem] == 1 else doc_id) for doc_id, stem in stems.items()}
 
 
-def _windows(prepared: Iterator[_Prepared], sentences: int) -> Iterator[list[_Prepared]]:
-    window: list[_Prepared] = []
+def path_windows(paths: Sequence[Path], budget: int) -> list[list[Path]]:
+    """Consecutive files of about ``budget`` bytes together (at least one per window).
+
+    Windows are cut by file size, known before anything is read, so every engine cuts
+    them the same way; translation batches (and so the last bits of a score) depend on
+    which sentences are translated together.
+    """
+    windows: list[list[Path]] = []
+    current: list[Path] = []
     size = 0
-    for item in prepared:
-        window.append(item)
-        size += len(item.segments)
-        if size >= sentences:
-            yield window
-            window, size = [], 0
-    if window:
-        yield window
+    for path in paths:
+        current.append(path)
+        with contextlib.suppress(OSError):  # reading it will report the problem
+            size += path.stat().st_size
+        if size >= budget:
+            windows.append(current)
+            current, size = [], 0
+    if current:
+        windows.append(current)
+    return windows
 
 
 def _doc_fields(prepared: _Prepared) -> dict:

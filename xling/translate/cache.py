@@ -41,7 +41,9 @@ class TranslationCache:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), timeout=60.0, isolation_level=None)
+        # check_same_thread off: used by one caller at a time, but a Ray actor is built on one
+        # thread and called on another.
+        self._db = sqlite3.connect(str(path), timeout=60.0, isolation_level=None, check_same_thread=False)
         self._setup()
 
     def _setup(self, attempts: int = 50) -> None:

@@ -1,0 +1,126 @@
+"""The same pipeline on Ray Data: many processes, machines and GPUs (``pip install 'xling[ray]'``).
+
+The driver lists the input files and cuts them into the same windows as the
+local engine (by file size, before reading anything). Ray Data then runs
+
+1. ``prepare``: read, detect and segment one window (a stateless task; each
+   worker process keeps one language detector);
+2. ``TranslateWindows``: an actor pool, one model load per actor, that
+   translates, aligns and writes a window with ``_Run.translate_window``, the
+   very function the local engine calls per window;
+
+and the driver writes the manifest and the index from the reports. Because the
+windows and the per-window function are the same, both engines translate the
+same groups of sentences and write byte-identical files.
+
+Input and output are paths on a filesystem every node sees (a local disk for
+one machine, NFS or similar for a cluster). The translation cache is a sqlite
+file on that filesystem too (WAL mode; several writers are fine), so a rerun
+of a job skips what any worker already translated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from xling.errors import UsageError
+from xling.pipeline import Options, Progress, RunReport, _Quiet, _Run, path_windows
+
+_PROCESS_RUNS: dict[str, _Run] = {}
+
+
+def _require_ray():
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    try:
+        import ray
+        import ray.data
+    except ImportError as exc:
+        raise UsageError("--engine ray needs the extra: pip install 'xling[ray]'") from exc
+    return ray
+
+
+def _worker_run(context: dict) -> _Run:
+    """One ``_Run`` per worker process and job: the detector and the models load once."""
+    key = context["key"]
+    if key not in _PROCESS_RUNS:
+        options = pickle.loads(context["options"])
+        _PROCESS_RUNS[key] = _Run(Path(context["input"]), Path(context["output"]), options, None, _Quiet())
+    return _PROCESS_RUNS[key]
+
+
+def prepare(row: dict, context: dict) -> dict:
+    """Ray Data map step: read, detect and segment one window of files."""
+    run = _worker_run(context)
+    prepared, reports = run.prepare_window([Path(p) for p in json.loads(row["paths"])])
+    return {"window": row["window"], "stems": row["stems"], "payload": pickle.dumps((prepared, reports))}
+
+
+class TranslateWindows:
+    """Ray Data actor: holds the translators (and the cache) and translates windows one at a time."""
+
+    def __init__(self, context: dict) -> None:
+        self.run = _worker_run(context)
+        self.run.open_cache()
+        self.run.stems = {}
+
+    def __call__(self, batch: dict) -> dict:
+        import numpy as np
+
+        out = []
+        for stems, payload in zip(batch["stems"], batch["payload"], strict=True):
+            prepared, reports = pickle.loads(payload)
+            self.run.stems.update(json.loads(stems))
+            reports = reports + self.run.translate_window(prepared)
+            out.append(pickle.dumps(reports))
+        return {"window": np.asarray(batch["window"]), "reports": np.array(out, dtype=object)}
+
+
+def translate_folder_ray(input_dir: Path | str, output_dir: Path | str, options: Options | None = None, *,
+                         address: str | None = None, num_workers: int = 1, gpus_per_worker: float = 0,
+                         cpus_per_worker: float = 1, progress: Progress | None = None) -> RunReport:
+    """``translate_folder`` on Ray: same inputs, same outputs, same manifest.
+
+    ``address``: ``None`` starts (or reuses) a local Ray; ``auto`` joins the cluster this
+    machine belongs to; ``ray://host:10001`` connects a remote client.
+    """
+    ray = _require_ray()
+    options = options or Options()
+    if not options.threads:  # one actor's share of the machine, not all of its cores
+        options = replace(options, threads=max(1, int(cpus_per_worker)))
+    progress = progress or _Quiet()
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="warning")
+    started = time.perf_counter()
+    run = _Run(Path(input_dir), Path(output_dir), options, None, progress)
+    paths = run.start()
+    reports = run.link_reports()
+    windows = path_windows(paths, options.window_bytes)
+    if windows:
+        from xling.io import relative_id
+
+        context = {"key": f"{os.getpid()}:{time.time_ns()}", "input": str(run.input.resolve()),
+                   "output": str(run.output.resolve()), "options": pickle.dumps(options)}
+        rows = []
+        for index, window in enumerate(windows):
+            ids = [relative_id(run.input, p) for p in window]
+            rows.append({"window": index, "paths": json.dumps([str(p.resolve()) for p in window]),
+                         "stems": json.dumps({doc_id: run.stems[doc_id] for doc_id in ids})})
+        # Retries are Ray Data's defaults: tasks lost to a system failure run again, and a dead
+        # actor is restarted; the translation cache keeps finished sentences.
+        dataset = (
+            ray.data.from_items(rows, override_num_blocks=len(rows))
+            .map(prepare, fn_kwargs={"context": context})
+            .map_batches(TranslateWindows, batch_size=1, fn_constructor_kwargs={"context": context},
+                         compute=ray.data.ActorPoolStrategy(size=num_workers), num_gpus=gpus_per_worker or None,
+                         num_cpus=cpus_per_worker)
+        )
+        for row in dataset.iter_rows():
+            for report in pickle.loads(row["reports"]):
+                reports.append(report)
+                progress.document(report)
+    return run.finish(reports, started)
