@@ -17,7 +17,7 @@ def command(
     run: Annotated[Path, typer.Argument(help="Output folder of `xling translate`.", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {_FORMAT_HELP}.", show_default=False)],
     output: Annotated[str | None, typer.Option("--output", "-o", help="File to write ('-': stdout for tsv, tmx, "
-                                               "jsonl, fast_align; a prefix for moses). [default: "
+                                               "jsonl, fast_align; a prefix for moses). \\[default: "
                                                "RUN/corpus.<pair>.<ext>]")] = None,
     pair: Annotated[str | None, typer.Option(help="Language pair, e.g. pl-en (needed when the run has several).")]
     = None,

@@ -12,23 +12,37 @@ import typer
 from xling.cli._common import EXIT_FAILED, exit_codes, setup_logging, stderr, stdout
 from xling.io import DEFAULT_GLOBS
 
+ENGINES = ("local", "ray")
+
 
 def command(
     input_dir: Annotated[Path, typer.Argument(help="Folder of articles, read recursively.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (must be empty unless --force).",
                                          show_default=False)],
     glob: Annotated[list[str] | None, typer.Option(
-        "--glob", help="File-name pattern to read; repeat for several. [default: *.txt, *.md]")] = None,
+        "--glob", help="File-name pattern to read; repeat for several. \\[default: *.txt, *.md]")] = None,
     model: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="Override the registry for one language: LANG=PATH_OR_ID, e.g. "
                               "pl=./opus-mt-pl-en. Repeatable.")] = None,
-    registry: Annotated[Path | None, typer.Option(help="Model registry TOML. [default: models/registry.toml]")] = None,
+    registry: Annotated[Path | None, typer.Option(
+        help="Model registry TOML. \\[default: models/registry.toml]")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N (auto picks CUDA when present; "
                                              "half precision there).")] = "auto",
+    backend: Annotated[str, typer.Option(help="transformers, or ctranslate2 (faster on CPU; needs "
+                                              "pip install 'xling\\[ct2]'; converts the model once, offline).")
+                       ] = "transformers",
+    quantization: Annotated[str, typer.Option(
+        help="transformers: none or int8 (dynamic int8 Linear layers, CPU). ctranslate2: int8, int8_float16, "
+             "float16, float32, ... auto: none for transformers; int8 on CPU, int8_float16 on GPU for ctranslate2. "
+             "Quantised outputs are cached apart from others.")] = "auto",
+    quantize: Annotated[bool, typer.Option("--quantize", help="Short for --quantization int8.")] = False,
+    threads: Annotated[int, typer.Option(min=0, help="CPU threads for translation (0: every core).")] = 0,
     beams: Annotated[int, typer.Option(min=1, help="Beam size.")] = 4,
-    batch_tokens: Annotated[int, typer.Option(min=16, help="Padded source tokens per batch.")] = 4096,
+    batch_tokens: Annotated[int, typer.Option(min=0, help="Padded source tokens per batch (0: the backend's "
+                                                          "default: 1024 transformers, 512 ctranslate2 on CPU; "
+                                                          "8192 on GPU).")] = 0,
     cache: Annotated[Path | None, typer.Option(help="Translation cache file (sqlite). "
-                                                    "[default: the user cache folder]")] = None,
+                                                    "\\[default: the user cache folder]")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
     offline: Annotated[bool, typer.Option(help="Never touch the network (also: HF_HUB_OFFLINE=1).")] = False,
     force: Annotated[bool, typer.Option(help="Write into a non-empty output folder.")] = False,
@@ -38,8 +52,16 @@ def command(
     low_score: Annotated[float, typer.Option(help="Flag translations whose mean token log-probability is below "
                                                   "this ('low_score').")] = -2.0,
     max_sentence_chars: Annotated[int, typer.Option(help="Skip (and report) sentences longer than this.")] = 50_000,
-    window: Annotated[int, typer.Option(min=1, help="Sentences gathered across documents per translation round; "
-                                                    "smaller rounds write results sooner.")] = 512,
+    window_kb: Annotated[int, typer.Option(min=1, help="Input kilobytes (KiB) gathered across documents per "
+                                                       "translation round; smaller rounds write results sooner.")
+                         ] = 64,
+    engine: Annotated[str, typer.Option(help="local, or ray: the same pipeline on Ray Data across processes, "
+                                             "machines and GPUs (pip install 'xling\\[ray]').")] = "local",
+    address: Annotated[str | None, typer.Option(help="--engine ray: auto (join this machine's cluster) or "
+                                                     "ray://HOST:10001. \\[default: start a local Ray]")] = None,
+    num_workers: Annotated[int, typer.Option(min=1, help="--engine ray: translation actors (one model each).")] = 1,
+    gpus_per_worker: Annotated[float, typer.Option(min=0, help="--engine ray: GPUs per translation actor.")] = 0,
+    cpus_per_worker: Annotated[float, typer.Option(min=0.1, help="--engine ray: CPUs per translation actor.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
 ) -> None:
@@ -51,25 +73,38 @@ def command(
     OUT/manifest.jsonl says what happened to every file. An interrupted run
     resumes when the same command is run again.
     """
+    from xling.errors import UnknownNameError
     from xling.models import parse_overrides
     from xling.pipeline import Options, translate_folder
     from xling.quality import Thresholds
+    from xling.translate.backends import BACKENDS
     from xling.translate.base import GenerationSettings
 
     setup_logging(verbose, quiet)
     resume = f"Run the same command again to resume: {shlex.join(['xling', *sys.argv[1:]])}"
     with exit_codes(resume_hint=resume):
+        for kind, name, valid in [("engine", engine, ENGINES), ("backend", backend, BACKENDS)]:
+            if name not in valid:
+                raise UnknownNameError(kind, name, list(valid))
         options = Options(
             globs=tuple(glob or DEFAULT_GLOBS), models=parse_overrides(model or []), registry=registry,
             settings=GenerationSettings(beams=beams, batch_tokens=batch_tokens), device=device,
+            backend=backend, threads=threads, quantization="int8" if quantize else quantization,
             cache=cache, use_cache=not no_cache, offline=offline, force=force, view=view,
             thresholds=Thresholds(low_score=low_score), retry_flagged=retry_flagged,
-            max_sentence_chars=max_sentence_chars, window_sentences=window,
+            max_sentence_chars=max_sentence_chars, window_bytes=window_kb * 1024,
         )
         from xling.cli.progress import RichProgress
 
         with RichProgress(enabled=not quiet and stderr.is_terminal) as progress:
-            report = translate_folder(input_dir, output, options, progress=progress)
+            if engine == "ray":
+                from xling.ray_engine import translate_folder_ray
+
+                report = translate_folder_ray(input_dir, output, options, address=address, num_workers=num_workers,
+                                              gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker,
+                                              progress=progress)
+            else:
+                report = translate_folder(input_dir, output, options, progress=progress)
     if not quiet:
         from xling.cli.summary import print_summary
 

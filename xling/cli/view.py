@@ -15,9 +15,9 @@ def command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write a self-contained HTML page "
                                                 "here instead of printing a table.")] = None,
     plain: Annotated[bool, typer.Option(help="Plain text for pipes: index<TAB>source<TAB>target<TAB>flags.")] = False,
-    source_lang: Annotated[str | None, typer.Option(help="Source language [default: from the folder name, "
+    source_lang: Annotated[str | None, typer.Option(help="Source language \\[default: from the folder name, "
                                                          "e.g. pl-en].")] = None,
-    target_lang: Annotated[str | None, typer.Option(help="Target language [default: from the folder name].")] = None,
+    target_lang: Annotated[str | None, typer.Option(help="Target language \\[default: from the folder name].")] = None,
 ) -> None:
     """Show one document's aligned sentences side by side."""
     import sys
