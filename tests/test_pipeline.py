@@ -251,3 +251,20 @@ def test_an_unexpected_error_fails_only_those_documents(tmp_path, fake_factory):
     assert status[POLISH_SEED] == ("failed", "translation failed: RuntimeError: CUDA out of memory (simulated)")
     assert sum(1 for s, _ in status.values() if s == "passed") == 4
     assert (tmp_path / "out" / "manifest.jsonl").is_file()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--backend", "foo"], "unknown backend 'foo'"),
+    (["--engine", "spark"], "unknown engine 'spark'"),
+    (["--num-workers", "3"], "need --engine ray"),
+    (["--quantization", "float16"], "transformers backend takes --quantization none, int8"),
+    (["--backend", "ctranslate2", "--quantization", "int3"], "ctranslate2 backend takes --quantization int8"),
+])
+def test_translate_option_errors_exit_2(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from xling.cli import app
+
+    result = CliRunner().invoke(app, ["translate", str(SEEDS), "-o", str(tmp_path / "out"), "-q", *args])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())

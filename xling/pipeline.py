@@ -108,6 +108,10 @@ class _Run:
                  factory: TranslatorFactory | None, progress: Progress) -> None:
         self.input, self.output, self.options, self.progress = input_dir, output_dir, options, progress
         self.registry: Registry = load_registry(options.registry).with_overrides(options.models)
+        if factory is None:
+            from xling.translate.backends import check_options
+
+            check_options(options.backend, options.quantization)
         self.factory = factory or self._marian
         self.translators: dict[str, Translator] = {}
         self.unavailable: dict[str, XlingError] = {}

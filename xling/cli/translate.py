@@ -73,19 +73,19 @@ def command(
     OUT/manifest.jsonl says what happened to every file. An interrupted run
     resumes when the same command is run again.
     """
-    from xling.errors import UnknownNameError
+    from xling.errors import UnknownNameError, UsageError
     from xling.models import parse_overrides
     from xling.pipeline import Options, translate_folder
     from xling.quality import Thresholds
-    from xling.translate.backends import BACKENDS
     from xling.translate.base import GenerationSettings
 
     setup_logging(verbose, quiet)
     resume = f"Run the same command again to resume: {shlex.join(['xling', *sys.argv[1:]])}"
     with exit_codes(resume_hint=resume):
-        for kind, name, valid in [("engine", engine, ENGINES), ("backend", backend, BACKENDS)]:
-            if name not in valid:
-                raise UnknownNameError(kind, name, list(valid))
+        if engine not in ENGINES:  # backend and quantization are checked by the pipeline
+            raise UnknownNameError("engine", engine, list(ENGINES))
+        if engine == "local" and (address or num_workers != 1 or gpus_per_worker or cpus_per_worker != 1):
+            raise UsageError("--address, --num-workers, --gpus-per-worker and --cpus-per-worker need --engine ray")
         options = Options(
             globs=tuple(glob or DEFAULT_GLOBS), models=parse_overrides(model or []), registry=registry,
             settings=GenerationSettings(beams=beams, batch_tokens=batch_tokens), device=device,

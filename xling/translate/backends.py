@@ -12,6 +12,19 @@ from xling.translate.batched import BatchedTranslator, Runtime
 BACKENDS = ("transformers", "ctranslate2")
 
 
+def check_options(backend: str, quantization: str) -> None:
+    """Fail early, before any document is read, on a backend or quantisation that cannot work."""
+    from xling.errors import UsageError
+    from xling.translate import ct2, marian
+
+    if backend not in BACKENDS:
+        raise UnknownNameError("backend", backend, list(BACKENDS))
+    valid = marian.QUANTIZATIONS if backend == "transformers" else ct2.QUANTIZATIONS
+    if quantization != "auto" and quantization not in valid:
+        raise UsageError(f"the {backend} backend takes --quantization {', '.join(valid)} (or auto), "
+                         f"not {quantization!r}")
+
+
 def create_translator(model: ResolvedModel, settings: GenerationSettings | None = None,
                       runtime: Runtime | None = None, backend: str = "transformers",
                       models_dir: Path | None = None) -> BatchedTranslator:
