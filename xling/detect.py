@@ -51,6 +51,15 @@ class LanguageDetector:
         top = values[0]
         return top.language.iso_code_639_1.name.lower(), float(top.value)
 
+    def detect_many(self, texts: Sequence[str]) -> list[tuple[str | None, float]]:
+        """``detect`` for many texts in one call, spread over every core."""
+        out = []
+        for values in self._detector.compute_language_confidence_values_in_parallel(list(texts)):
+            top = values[0] if values else None
+            out.append((top.language.iso_code_639_1.name.lower(), float(top.value))
+                       if top is not None and top.value > 0.0 else (None, 0.0))
+        return out
+
     def detect_paragraph(self, text: str, inherited: str | None) -> str | None:
         """Language of one paragraph; short or ambiguous ones inherit ``inherited``."""
         if len(_LETTER.findall(text)) < MIN_LETTERS:
@@ -60,8 +69,14 @@ class LanguageDetector:
 
     def detect_document(self, text: str, paragraphs: Sequence[str]) -> Detection:
         language, confidence = self.detect(text)
-        langs = tuple(self.detect_paragraph(p, language) for p in paragraphs)
-        return Detection(language, confidence, langs)
+        judged = [i for i, p in enumerate(paragraphs) if len(_LETTER.findall(p)) >= MIN_LETTERS]
+        # one call for all paragraphs: lingua spreads them over every core
+        found = self._detector.detect_languages_in_parallel_of([paragraphs[i] for i in judged])
+        langs = [language] * len(paragraphs)
+        for i, lang in zip(judged, found, strict=True):
+            if lang is not None:
+                langs[i] = lang.iso_code_639_1.name.lower()
+        return Detection(language, confidence, tuple(langs))
 
 
 @lru_cache(maxsize=4)

@@ -312,7 +312,9 @@ class _Run:
               results: list[Translation]) -> list[Translation]:
         """Add quality flags; with ``retry_flagged``, translate looping outputs again and keep the better."""
         target = self.registry.target
-        detect = lambda text: self.detector.detect(text)[0]  # noqa: E731
+        targets = list(dict.fromkeys(r.text for r in results))
+        languages = dict(zip(targets, (lang for lang, _ in self.detector.detect_many(targets)), strict=True))
+        detect = lambda text: languages[text] if text in languages else self.detector.detect(text)[0]  # noqa: E731
         flagged = [replace(r, flags=tuple(dict.fromkeys(r.flags + flags_for(
             r.source, r.text, r.score, lang, target, detect, self.options.thresholds))))
             for (lang, _), r in zip(items, results, strict=True)]
