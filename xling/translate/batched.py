@@ -125,8 +125,10 @@ class BatchedTranslator:
 
     def with_settings(self, settings: GenerationSettings) -> BatchedTranslator:
         """The same model (loaded once) decoding with other settings."""
-        other = type(self)(self._resolved, settings, self.runtime)
-        other._slot = self._slot
+        import copy
+
+        other = copy.copy(self)  # shallow: the loaded-model slot list is shared, not reloaded
+        other.settings = settings
         return other
 
     @property

@@ -117,11 +117,6 @@ class CT2Translator(BatchedTranslator):
         self.models_dir = models_dir
         super().__init__(*args, **kwargs)
 
-    def with_settings(self, settings) -> CT2Translator:
-        other = CT2Translator(self._resolved, settings, self.runtime, models_dir=self.models_dir)
-        other._slot = self._slot
-        return other
-
     @property
     def quantization(self) -> str:
         return _quantization(self.runtime, self._device_name())
