@@ -45,38 +45,40 @@ class LanguageDetector:
 
     def detect(self, text: str) -> tuple[str | None, float]:
         """(language, confidence) of ``text``; ``(None, 0.0)`` when lingua cannot decide."""
-        values = self._detector.compute_language_confidence_values(text)
-        if not values or values[0].value <= 0.0:
-            return None, 0.0
-        top = values[0]
-        return top.language.iso_code_639_1.name.lower(), float(top.value)
+        return _top(self._detector.compute_language_confidence_values(text))
 
     def detect_many(self, texts: Sequence[str]) -> list[tuple[str | None, float]]:
         """``detect`` for many texts in one call, spread over every core."""
-        out = []
-        for values in self._detector.compute_language_confidence_values_in_parallel(list(texts)):
-            top = values[0] if values else None
-            out.append((top.language.iso_code_639_1.name.lower(), float(top.value))
-                       if top is not None and top.value > 0.0 else (None, 0.0))
-        return out
+        return [_top(values) for values in self._detector.compute_language_confidence_values_in_parallel(list(texts))]
 
     def detect_paragraph(self, text: str, inherited: str | None) -> str | None:
         """Language of one paragraph; short or ambiguous ones inherit ``inherited``."""
-        if len(_LETTER.findall(text)) < MIN_LETTERS:
-            return inherited
-        language = self._detector.detect_language_of(text)
-        return language.iso_code_639_1.name.lower() if language is not None else inherited
+        return self._paragraph_languages([text], inherited)[0]
 
     def detect_document(self, text: str, paragraphs: Sequence[str]) -> Detection:
         language, confidence = self.detect(text)
+        return Detection(language, confidence, tuple(self._paragraph_languages(paragraphs, language)))
+
+    def _paragraph_languages(self, paragraphs: Sequence[str], inherited: str | None) -> list[str | None]:
+        """One call for all paragraphs long enough to judge: lingua spreads them over every core."""
         judged = [i for i, p in enumerate(paragraphs) if len(_LETTER.findall(p)) >= MIN_LETTERS]
-        # one call for all paragraphs: lingua spreads them over every core
+        langs = [inherited] * len(paragraphs)
         found = self._detector.detect_languages_in_parallel_of([paragraphs[i] for i in judged])
-        langs = [language] * len(paragraphs)
-        for i, lang in zip(judged, found, strict=True):
-            if lang is not None:
-                langs[i] = lang.iso_code_639_1.name.lower()
-        return Detection(language, confidence, tuple(langs))
+        for i, language in zip(judged, found, strict=True):
+            if language is not None:
+                langs[i] = _code(language)
+        return langs
+
+
+def _code(language) -> str:
+    return language.iso_code_639_1.name.lower()
+
+
+def _top(values) -> tuple[str | None, float]:
+    """The most likely language of lingua's confidence values, or ``(None, 0.0)``."""
+    if not values or values[0].value <= 0.0:
+        return None, 0.0
+    return _code(values[0].language), float(values[0].value)
 
 
 @lru_cache(maxsize=4)

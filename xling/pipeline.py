@@ -314,7 +314,7 @@ class _Run:
         target = self.registry.target
         targets = list(dict.fromkeys(r.text for r in results))
         languages = dict(zip(targets, (lang for lang, _ in self.detector.detect_many(targets)), strict=True))
-        detect = lambda text: languages[text] if text in languages else self.detector.detect(text)[0]  # noqa: E731
+        detect = languages.__getitem__  # flags_for only asks about these outputs
         flagged = [replace(r, flags=tuple(dict.fromkeys(r.flags + flags_for(
             r.source, r.text, r.score, lang, target, detect, self.options.thresholds))))
             for (lang, _), r in zip(items, results, strict=True)]

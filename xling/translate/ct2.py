@@ -35,12 +35,11 @@ def default_quantization(device: str) -> str:
     return "int8_float16" if device.startswith("cuda") else "int8"
 
 
-def _quantization(runtime: Runtime, device: str) -> str:
-    quantization = default_quantization(device) if runtime.quantization == "auto" else runtime.quantization
-    if quantization not in QUANTIZATIONS:
-        raise UsageError(f"the ctranslate2 backend takes --quantization {', '.join(QUANTIZATIONS)}; "
-                         f"not {quantization!r}")
-    return quantization
+def _quantization(quantization: str, device: str) -> str:
+    from xling.translate.backends import check_options
+
+    check_options("ctranslate2", quantization)
+    return default_quantization(device) if quantization == "auto" else quantization
 
 
 def models_root() -> Path:
@@ -71,8 +70,7 @@ def convert(model: ResolvedModel, quantization: str = "int8", root: Path | None 
     conversion never leaves a half model that later runs would trust.
     """
     ctranslate2 = _require_ctranslate2()
-    if quantization not in QUANTIZATIONS:
-        raise UsageError(f"unknown quantization {quantization!r}; choose from {', '.join(QUANTIZATIONS)}")
+    quantization = _quantization(quantization, "cpu")
     target = converted_path(model, quantization, root)
     if (target / META).is_file() and not force:
         return target
@@ -95,6 +93,13 @@ def convert(model: ResolvedModel, quantization: str = "int8", root: Path | None 
     return target
 
 
+def _device_name(device: str) -> str:
+    """``auto`` → ``cuda`` when CTranslate2 sees a GPU, else ``cpu``; other values pass through."""
+    if device == "auto":
+        return "cuda" if _require_ctranslate2().get_cuda_device_count() > 0 else "cpu"
+    return device
+
+
 def thread_layout(device: str, cpu_threads: int) -> tuple[int, int]:
     """(inter_threads, intra_threads): parallel batches, and threads per batch.
 
@@ -113,20 +118,13 @@ class CT2Translator(BatchedTranslator):
     # 2 cores, beam 4, int8: 512 tokens ≈ 9.7 sentences/s, 1 024 ≈ 8.9, 2 048 ≈ 7.5, 4 096 ≈ 3.9
     default_batch_tokens: ClassVar[dict[str, int]] = {"cpu": 512, "cuda": 8192}
 
-    def __init__(self, *args, models_dir: Path | None = None, **kwargs) -> None:
+    def __init__(self, model: ResolvedModel, settings=None, runtime: Runtime | str = "auto", *,
+                 models_dir: Path | None = None) -> None:
+        runtime = Runtime(device=runtime) if isinstance(runtime, str) else runtime
         self.models_dir = models_dir
-        super().__init__(*args, **kwargs)
-
-    @property
-    def quantization(self) -> str:
-        return _quantization(self.runtime, self._device_name())
-
-    def _device_name(self) -> str:
-        device = self.runtime.device
-        if device == "auto":
-            ctranslate2 = _require_ctranslate2()
-            return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        return device
+        self.device = _device_name(runtime.device)
+        self.quantization = _quantization(runtime.quantization, self.device)
+        super().__init__(model, settings, runtime)
 
     def _revision_suffix(self) -> str:
         return f"+ct2-{self.quantization}"
@@ -135,7 +133,7 @@ class CT2Translator(BatchedTranslator):
         from transformers import MarianTokenizer
 
         ctranslate2 = _require_ctranslate2()
-        device = self._device_name()
+        device = self.device
         if device.startswith("cuda") and device != "cuda":
             kind, index = "cuda", int(device.split(":", 1)[1])
         else:

@@ -21,10 +21,10 @@ QUANTIZATIONS = ("none", "int8")  # int8: torch dynamic quantisation of nn.Linea
 
 
 def quantization_for(runtime: Runtime) -> str:
-    quantization = "none" if runtime.quantization == "auto" else runtime.quantization
-    if quantization not in QUANTIZATIONS:
-        raise UsageError(f"the transformers backend takes --quantization none or int8, not {quantization!r}")
-    return quantization
+    from xling.translate.backends import check_options
+
+    check_options("transformers", runtime.quantization)
+    return "none" if runtime.quantization == "auto" else runtime.quantization
 
 
 class MarianTranslator(BatchedTranslator):
