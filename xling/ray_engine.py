@@ -48,6 +48,7 @@ def _worker_run(context: dict) -> _Run:
     """One ``_Run`` per worker process and job: the detector and the models load once."""
     key = context["key"]
     if key not in _PROCESS_RUNS:
+        _PROCESS_RUNS.clear()  # a reused worker process drops the previous job's models
         options = pickle.loads(context["options"])
         _PROCESS_RUNS[key] = _Run(Path(context["input"]), Path(context["output"]), options, None, _Quiet())
     return _PROCESS_RUNS[key]
