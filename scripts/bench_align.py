@@ -27,13 +27,14 @@ from eval_align import DEFAULT_DATA, Counts, load_set
 def documents(data: Path, mt: str | None) -> list[tuple]:
     docs = []
     for folder in sorted(p for p in data.iterdir() if (p / "docs.txt").is_file()):
-        docs.extend(load_set(folder, mt))
+        if mt is None or (folder / "mt" / mt).is_dir():  # the sets that have this bridge
+            docs.extend(load_set(folder, mt))
     return docs
 
 
 def concatenate(docs: list[tuple]):
     src, tgt, bridge, gold = [], [], [], []
-    for _, s, t, b, g in docs:
+    for _, s, t, b, _, g in docs:
         gold.extend((tuple(i + len(src) for i in gs), tuple(j + len(tgt) for j in gt)) for gs, gt in g)
         src.extend(s)
         tgt.extend(t)

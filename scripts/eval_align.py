@@ -1,6 +1,12 @@
 """Score xling's sentence aligner on the align-dev sets (gold beads, pooled strict/lax P/R/F1).
 
-    python scripts/eval_align.py [--data ../shared/align-dev] [--mt simmt-bleu30|oracle-ref|none]
+    python scripts/eval_align.py [--data ../shared/align-dev] [--mt SYSTEM ...] [--oracle]
+
+Every set, side by side, with one parameter set (xling's defaults): each bridge
+system under the set's ``mt/`` (the forward MT, source → target language), the
+same system with its reverse translation from ``mt_rev/`` where the set has one
+(``--mt-rev`` in the CLI), and no bridge at all (``--no-model``). ``oracle-ref``
+(the reference translation used as a bridge, an upper bound) only with --oracle.
 
 Reads the data in place (it is not copied into the repository). Metric, as the
 sets' README defines it, pooled over the documents of a set:
@@ -86,41 +92,65 @@ class Counts:
         return out
 
 
-def load_set(folder: Path, mt: str | None):
+def load_set(folder: Path, mt: str | None, rev: str | None = None):
+    """(doc, source, target, forward bridge or None, reverse bridge or None, gold beads) per document."""
+    def lines(path: Path) -> list[str]:
+        return path.read_text(encoding="utf-8").splitlines()
+
     for doc in (folder / "docs.txt").read_text(encoding="utf-8").split():
-        src = (folder / "src" / f"{doc}.txt").read_text(encoding="utf-8").splitlines()
-        tgt = (folder / "tgt" / f"{doc}.txt").read_text(encoding="utf-8").splitlines()
-        bridge = (folder / "mt" / mt / f"{doc}.txt").read_text(encoding="utf-8").splitlines() if mt else None
-        gold = read_bead_ids(folder / "gold" / f"{doc}.align")
-        yield doc, src, tgt, bridge, gold
+        yield (doc, lines(folder / "src" / f"{doc}.txt"), lines(folder / "tgt" / f"{doc}.txt"),
+               lines(folder / "mt" / mt / f"{doc}.txt") if mt else None,
+               lines(folder / "mt_rev" / rev / f"{doc}.txt") if rev else None,
+               read_bead_ids(folder / "gold" / f"{doc}.align"))
 
 
-def evaluate(folder: Path, mt: str | None) -> tuple[dict[str, float], float, int]:
+def evaluate(folder: Path, mt: str | None, rev: str | None = None) -> tuple[dict[str, float], float, int]:
+    """Pooled scores of one set with one bridge (and optionally its reverse), seconds, sentences."""
     from xling.align.bridge import align_sentences
 
     counts = Counts()
     seconds, sentences = 0.0, 0
-    for _, src, tgt, bridge, gold in load_set(folder, mt):
+    for _, src, tgt, bridge, reverse, gold in load_set(folder, mt, rev):
         started = time.perf_counter()
-        beads = align_sentences(src, tgt, bridge)
+        beads = align_sentences(src, tgt, bridge, reverse_bridge=reverse)
         seconds += time.perf_counter() - started
         sentences += len(src) + len(tgt)
         counts.add([(b.source_ids, b.target_ids) for b in beads], gold)
     return counts.scores(), seconds, sentences
 
 
+Run = tuple[Path, str | None, str | None]
+
+
+def runs(data: Path, systems: Sequence[str] | None = None, oracle: bool = False) -> list[Run]:
+    """Every (set, forward system, reverse system) to score: each system, with its reverse
+    where the set has one, and no bridge."""
+    out = []
+    for folder in sorted(p for p in data.iterdir() if (p / "docs.txt").is_file()):
+        names = sorted(p.name for p in (folder / "mt").iterdir() if p.is_dir()) if (folder / "mt").is_dir() else []
+        for mt in names:
+            if (systems and mt not in systems) or (mt == "oracle-ref" and not oracle):
+                continue
+            out.append((folder, mt, None))
+            if (folder / "mt_rev" / mt).is_dir():
+                out.append((folder, mt, mt))
+        if not systems or "none" in systems:
+            out.append((folder, None, None))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--mt", default="simmt-bleu30", help="bridge system under mt/, or 'none'")
+    parser.add_argument("--mt", nargs="*", help="only these bridge systems ('none': no bridge); default: all")
+    parser.add_argument("--oracle", action="store_true", help="also the reference translation as a bridge")
     args = parser.parse_args()
-    mt = None if args.mt == "none" else args.mt
-    sets = sorted(p for p in args.data.iterdir() if (p / "docs.txt").is_file())
-    print(f"{'set':28} {'bridge':14} {'strict P':>8} {'strict R':>8} {'strict F1':>9} {'lax F1':>7} "
+    print(f"{'set':24} {'bridge':24} {'strict P':>8} {'strict R':>8} {'strict F1':>9} {'lax F1':>7} "
           f"{'seconds':>8} {'sent/s':>8}")
-    for folder in sets:
-        scores, seconds, sentences = evaluate(folder, mt)
-        print(f"{folder.name:28} {args.mt:14} {scores['strict_p']:8.4f} {scores['strict_r']:8.4f} "
+    for folder, mt, rev in runs(args.data, args.mt, args.oracle):
+        scores, seconds, sentences = evaluate(folder, mt, rev)
+        bridge = "none" if mt is None else mt + (" + rev" if rev else "")
+        print(f"{folder.name:24} {bridge:24} {scores['strict_p']:8.4f} {scores['strict_r']:8.4f} "
               f"{scores['strict_f1']:9.4f} {scores['lax_f1']:7.4f} {seconds:8.3f} {sentences / seconds:8.0f}")
 
 

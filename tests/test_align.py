@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 
 import numpy as np
@@ -96,35 +97,35 @@ def brute_force(n, m, gain):
         if i == 0 and j == 0:
             return 0.0
         options = [best(i - a, j - b) + gain(i, j, a, b)
-                   for a, b in BEAD_TYPES if i - a >= 0 and j - b >= 0]
+                   for a, b in BEAD_TYPES if i - a >= 0 and j - b >= 0]  # disabled types gain -inf
         return max(options)
 
     return best(n, m)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 4), st.integers(0, 4), st.integers(0, 10_000))
-def test_dp_finds_the_best_path(n, m, seed):
+@given(st.integers(0, 5), st.integers(0, 5), st.integers(0, 10_000), st.sampled_from(["relative", "absolute"]))
+def test_dp_finds_the_best_path(n, m, seed, mode):
     from scipy import sparse
 
-    from xling.align.bridge import _tables
-    from xling.align.dp import Band, _gain, run
+    from xling.align.bridge import UNBRIDGED, _tables
+    from xling.align.dp import Band, bead_gain, run
 
     rng = np.random.default_rng(seed)
-    a = sparse.csr_matrix(rng.random((n, 6)) * (rng.random((n, 6)) < 0.5))
-    b = sparse.csr_matrix(rng.random((m, 6)) * (rng.random((m, 6)) < 0.5))
+
+    def vectors(rows):
+        return sparse.csr_matrix(rng.random((rows, 6)) * (rng.random((rows, 6)) < 0.5))
+
+    components = [(vectors(n), vectors(m))] + ([(vectors(n), vectors(m))] if mode == "relative" else [])
     left, right = rng.integers(5, 80, n).astype(float), rng.integers(5, 80, m).astype(float)
     band = Band.full(n, m)
-    t = _tables(a, b, left, right, band)
-    p = BRIDGED
+    t = _tables(components, left, right, band)
+    scoring = BRIDGED.scoring(mu=0.1, scale=0.6) if mode == "relative" else UNBRIDGED.scoring()
 
     def gain(i, j, x, y):
-        if x == 0 or y == 0:
-            return p.null
-        return _gain(t.prefix, t.glo, t.left_norm, t.right_norm, t.left_cum, t.right_cum, i, j, x, y,
-                     p.length_weight, p.variance) - p.penalty[(x, y)]
+        return bead_gain(t, scoring, i, j, x, y)
 
-    path = run(n, m, band, t, p.penalty, p.null, p.length_weight, p.variance)
+    path = run(n, m, band, t, scoring)
     total = sum(gain(i1, j1, i1 - i0, j1 - j0) for i0, i1, j0, j1 in path)
     assert total == pytest.approx(brute_force(n, m, gain), abs=1e-9)
 
@@ -142,7 +143,7 @@ def test_beads_are_monotone_and_cover_both_sides_once(source, target, bridged):
     tgt = [j for b in beads for j in b.target_ids]
     assert src == list(range(len(source))) and tgt == list(range(len(target)))
     assert all(b.source_ids or b.target_ids for b in beads)
-    assert all(len(b.source_ids) <= 3 and len(b.target_ids) <= 3 for b in beads)
+    assert all(len(b.source_ids) <= 4 and len(b.target_ids) <= 4 for b in beads)
 
 
 # --- robustness on synthetic documents with a known alignment -------------------------------
@@ -169,30 +170,30 @@ def noisy(sentence: str, rng: random.Random) -> str:
     return " ".join(words) or sentence
 
 
+def split_words(text: str, parts: int, interleave: bool = False) -> list[str]:
+    """``parts`` pieces of equal length; ``interleave``: inner cuts halfway between those of
+    ``parts - 1`` equal pieces, so that each middle piece straddles a cut of the other side."""
+    words = text.split()
+    inner = [(k - 0.5) / (parts - 1) if interleave else k / parts for k in range(1, parts)]
+    cuts = [0, *(round(f * len(words)) for f in inner), len(words)]
+    return [" ".join(words[a:b]) for a, b in itertools.pairwise(cuts)]
+
+
 def build(units, rng):
-    """From (kind) units build source/bridge/target and the gold beads."""
+    """From "x-y" units build source/bridge/target and the gold beads.
+
+    An x-y unit is one passage cut into x source and y target sentences at different
+    places (so 2-3 is not 1-1 + 1-2), the way translators merge and split sentences.
+    """
     source, bridge, target, gold = [], [], [], []
     for kind in units:
-        if kind == "1-1":
-            (t,) = synthetic(1, rng)
-            gold.append(((len(source),), (len(target),)))
-            source.append(t.upper())
-            bridge.append(noisy(t, rng))
-            target.append(t)
-        elif kind == "2-1":
-            parts = synthetic(2, rng)
-            gold.append(((len(source), len(source) + 1), (len(target),)))
-            source.extend(p.upper() for p in parts)
-            bridge.extend(noisy(p, rng) for p in parts)
-            target.append(" ".join(parts))
-        elif kind == "0-1":
-            gold.append(((), (len(target),)))
-            target.extend(synthetic(1, rng))
-        elif kind == "1-0":
-            (s,) = synthetic(1, rng)
-            gold.append(((len(source),), ()))
-            source.append(s.upper())
-            bridge.append(noisy(s, rng))
+        x, y = map(int, kind.split("-"))
+        passage = " ".join(synthetic(max(x, y, 1), rng))
+        src = split_words(passage, x, interleave=1 < y < x) if x else []
+        gold.append((tuple(range(len(source), len(source) + x)), tuple(range(len(target), len(target) + y))))
+        source.extend(p.upper() for p in src)
+        bridge.extend(noisy(p, rng) for p in src)
+        target.extend(split_words(passage, y, interleave=1 < x < y) if y else [])
     return source, bridge, target, gold
 
 
@@ -216,6 +217,19 @@ def test_robust_to_what_real_documents_do(case):
             units += ["1-1"] * 15 + ["2-1", "0-1", "1-0"] + ["1-1"] * 10
     source, bridge, target, gold = build(units, rng)
     assert strict_f1(ids(align_sentences(source, target, bridge)), gold) >= 0.95
+
+
+@pytest.mark.parametrize("shape", ["1-3", "3-1", "2-3", "3-2", "1-4", "4-1"])
+def test_beads_of_the_shapes_translators_make(shape):
+    rng = random.Random(shape)
+    units = (["1-1"] * 6 + [shape]) * 6
+    source, bridge, target, gold = build(units, rng)
+    predicted = ids(align_sentences(source, target, bridge))
+    found = [bead for bead in gold if bead in predicted and (len(bead[0]) > 1 or len(bead[1]) > 1)]
+    # Crossing 2-3 / 3-2 beads are also explained, nearly as well, by a 1-1 next to a 1-2:
+    # the aligner finds a third of them or more here (and most on real text, see README).
+    assert len(found) >= (2 if shape in ("2-3", "3-2") else 5), f"{shape} beads found: {len(found)} of 6"
+    assert strict_f1(predicted, gold) >= 0.85
 
 
 def test_long_documents_take_the_banded_path_and_stay_accurate():

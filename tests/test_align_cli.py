@@ -12,12 +12,20 @@ from xling.cli import app
 from xling.formats.bead_ids import format_bead, read_bead_ids
 
 runner = CliRunner()
+# A rough machine translation of each target sentence back into Polish (the reverse bridge).
+REVERSE = [
+    "W poniedziałek premier spotkał delegację z Japonii.",
+    "Rozmowy, które trwały trzy godziny, dotyczyły handlu i energii.",
+    "Delegacja odwiedzi też Kraków i Wrocław.",
+    "Nota redakcji: artykuł zaktualizowano o 9:30.",
+    "Wizyta kończy się w piątek, 14 marca.",
+]
 
 
 @pytest.fixture
 def files(tmp_path):
     paths = {}
-    for name, lines in (("src.pl", SOURCE), ("tgt.en", TARGET), ("mt.en", BRIDGE)):
+    for name, lines in (("src.pl", SOURCE), ("tgt.en", TARGET), ("mt.en", BRIDGE), ("rev.pl", REVERSE)):
         paths[name] = tmp_path / name
         paths[name].write_text("\n".join(lines) + "\n", encoding="utf-8")
     return paths
@@ -45,6 +53,25 @@ def test_corpus_formats_to_stdout(files, fmt):
         assert result.stdout.splitlines()[0] == "source\ttarget\tsrc_ids\ttgt_ids\tscore"
     else:
         assert result.stdout.count("<tu>") == len(GOLD)
+
+
+@pytest.mark.parametrize("forward", [True, False])
+def test_a_reverse_bridge_alone_or_with_the_forward_one(files, tmp_path, forward):
+    out = tmp_path / "beads.txt"
+    args = ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented", "--mt-rev", str(files["rev.pl"])]
+    args += ["--mt", str(files["mt.en"])] if forward else ["--no-model"]
+    result = runner.invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert read_bead_ids(out) == GOLD
+    assert ("bridge: mt-file+mt-rev-file" if forward else "bridge: mt-rev-file") in result.output
+
+
+def test_a_reverse_bridge_needs_one_line_per_target_sentence(files, tmp_path):
+    short = tmp_path / "short.pl"
+    short.write_text("\n".join(REVERSE[:2]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented",
+                                 "--mt-rev", str(short), "--no-model"])
+    assert result.exit_code == 2 and "--mt-rev" in result.output and "the target has 5 sentences" in result.output
 
 
 def test_moses_needs_a_prefix_and_writes_both_sides(files, tmp_path):

@@ -1,15 +1,22 @@
 """Align an original with an existing translation, using machine translation as a bridge.
 
-Bleualign's idea with a different similarity: translate the source (the
-bridge), compare bridge and target in the target language, and find the best
-monotone path of beads by dynamic programming. Similarity is the cosine of
-TF-IDF weighted character n-gram vectors, robust to the inflection and word
-order noise of MT; a Gale-Church length term and per-type penalties complete
-the bead score, and null beads (omissions, insertions) have a fixed score.
+Bleualign's idea (Sennrich & Volk 2010) with a different similarity: translate
+the source (the bridge), compare bridge and target in the target language, and
+find the best monotone path of beads by dynamic programming. When the target
+has been translated back into the source language too (the reverse bridge),
+that comparison is made as well and the two are averaged, as Bleualign does.
+Sentences are TF-IDF weighted character n-gram vectors, robust to the
+inflection and word-order noise of MT and to tokenisation.
 
-Without a bridge, the source itself is compared with the target: character
-n-grams then match the names, numbers and punctuation that both sides share,
-and the length term carries more weight.
+Real translators merge, split and reorder sentences, and how similar a true
+pair looks depends on the text and the MT system (Dice ≈ .3 on a literary
+text, ≈ .6 on news). So with a bridge a bead is scored relative to the
+document's own similarities, never against an absolute constant; see
+``xling.align.dp`` for the score and where its parts come from.
+
+Without a bridge, the source itself is compared with the target: names,
+numbers and symbols are all the two sides share, and the length term carries
+more weight.
 
 Long documents are aligned coarse to fine: blocks of sentences are aligned
 first, and the sentence-level DP runs in a band around that path, so time and
@@ -19,13 +26,13 @@ memory grow linearly with the length.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from xling.align.dp import Band, Tables, bead_cosines, csr_row_dots, run
-from xling.align.features import anchor_matrix, count_matrix, tfidf
+from xling.align.dp import BEAD_TYPES, MAX_SIDE, Band, Scoring, Tables, bead_similarities, csr_row_dots, run
+from xling.align.features import anchor_matrix, count_matrix, tfidf, tidy_spacing
 from xling.data import Bead
 
 logger = logging.getLogger(__name__)
@@ -37,69 +44,113 @@ UNALIGNED = "unaligned"
 @dataclass(frozen=True)
 class AlignParams:
     """The aligner's knobs. ``BRIDGED`` and ``UNBRIDGED`` hold the values chosen on the dev sets
-    (grid search on synth-plen-flores, checked on synth-plen-newstest2020; scripts/eval_align.py)."""
+    (scripts/eval_align.py: tuned on the real translations of textberg-dev, checked on the synth sets)."""
 
-    null: float  # score of a 1-0 or 0-1 bead
-    merge: float  # penalty of a 2-1 or 1-2 bead
-    merge22: float  # penalty of a 2-2 bead
-    merge3: float  # penalty of a 3-1 or 1-3 bead
-    length_weight: float  # weight of the Gale-Church length log-probability, per sentence
-    variance: float = 6.8  # Gale-Church's s² for character counts
-    low_confidence: float = 0.15  # beads whose cosine is below this are flagged
+    relative: bool  # score beads relative to the document's own similarities (see xling.align.dp)
+    null: float  # gain of a 1-0 or 0-1 bead
+    penalty: Mapping[tuple[int, int], float]  # the bead types allowed (besides 1-0, 0-1) and their penalties
+    threshold: float = 0.5  # relative: rescaled neighbour similarity above which a bead pays a margin
+    neighbour_weight: float = 1.0  # relative: weight of that margin
+    length_exponent: float = 1.5  # relative: power of the length factor log2(1 + short/long)
+    length_weight: float = 0.0  # absolute: weight of the Gale-Church length log-probability, per sentence
+    variance: float = 6.8  # absolute: Gale-Church's s² for character counts
+    low_confidence: float = 0.15  # beads scoring below this are flagged (relative: on the rescaled score)
     full_cells: int = 1_500_000  # a document pair smaller than this is aligned without a band
     block: int = 10  # coarse-to-fine: sentences per block at each coarser level
     margin: int = 3  # band half-width around the coarse path, in blocks
     coarse_dim: int = 256  # coarse levels use dense projections of this size
 
-    @property
-    def penalty(self) -> dict[tuple[int, int], float]:
-        return {(1, 1): 0.0, (2, 1): self.merge, (1, 2): self.merge, (2, 2): self.merge22,
-                (3, 1): self.merge3, (1, 3): self.merge3}
+    def scoring(self, mu: float = 0.0, scale: float = 1.0) -> Scoring:
+        penalty = np.array([0.0 if 0 in t else self.penalty.get(t, np.inf) for t in BEAD_TYPES])
+        return Scoring(self.relative, self.null, penalty, mu, scale, self.threshold, self.neighbour_weight,
+                       self.length_exponent, self.length_weight, self.variance)
 
 
-# With a bridge, cosines of true pairs are high (≈ .57 on the dev sets) and the length term is a tie-breaker.
-BRIDGED = AlignParams(null=0.05, merge=0.15, merge22=0.3, merge3=0.2, length_weight=0.02)
-# Without one, only shared names, numbers and symbols are compared; length matters more and
-# null beads must be rarer, or every weakly anchored pair would become two nulls.
-UNBRIDGED = AlignParams(null=-0.2, merge=0.05, merge22=0.3, merge3=0.2, length_weight=0.05, low_confidence=0.05)
+# With a bridge, every bead shape real translators produce, scored relative to the document.
+BRIDGED = AlignParams(relative=True, null=-0.15, penalty={t: 0.0 for t in BEAD_TYPES if 0 not in t},
+                      low_confidence=0.25)
+# Without one, only shared names, numbers and symbols are compared: too sparse for the
+# relative score (most pairs share nothing), so each sentence earns its own cosine, length
+# matters more, and null beads must be rarer, or every weakly anchored pair would become two nulls.
+UNBRIDGED = AlignParams(relative=False, null=-0.2, length_weight=0.05, low_confidence=0.05,
+                        penalty={(1, 1): 0.0, (2, 1): 0.05, (1, 2): 0.05, (2, 2): 0.3, (3, 1): 0.2, (1, 3): 0.2})
 
 
 def align_sentences(source: Sequence[str], target: Sequence[str], bridge: Sequence[str] | None = None,
-                    params: AlignParams | None = None) -> list[Bead]:
+                    params: AlignParams | None = None, *, reverse_bridge: Sequence[str] | None = None) -> list[Bead]:
     """Beads covering every source and target sentence exactly once, in order.
 
     ``bridge``: one machine translation (into the target language) per source
-    sentence, or ``None`` to align on lengths and shared names and numbers.
+    sentence; ``reverse_bridge``: one machine translation (into the source language)
+    per target sentence. Either, both (best) or neither (lengths, names and numbers only).
     """
-    params = params or (BRIDGED if bridge is not None else UNBRIDGED)
     if bridge is not None and len(bridge) != len(source):
         raise ValueError(f"{len(source)} source sentences but {len(bridge)} bridge translations")
-    left = bridge if bridge is not None else source
-    if bridge is not None:
-        a, b = tfidf(count_matrix(left), count_matrix(target))
+    if reverse_bridge is not None and len(reverse_bridge) != len(target):
+        raise ValueError(f"{len(target)} target sentences but {len(reverse_bridge)} reverse bridge translations")
+    bridged = bridge is not None or reverse_bridge is not None
+    params = params or (BRIDGED if bridged else UNBRIDGED)
+    if bridged:
+        components = []
+        if bridge is not None:
+            components.append(tfidf(count_matrix(tidy_spacing(bridge)), count_matrix(tidy_spacing(target))))
+        if reverse_bridge is not None:
+            components.append(tfidf(count_matrix(tidy_spacing(source)), count_matrix(tidy_spacing(reverse_bridge))))
     else:
-        a, b = tfidf(anchor_matrix(left), anchor_matrix(target))
+        components = [tfidf(anchor_matrix(source), anchor_matrix(target))]
+    left = bridge if bridge is not None else source
     left_len = np.array([len(t) for t in left], dtype=np.float64)
     right_len = np.array([len(t) for t in target], dtype=np.float64)
     if bridge is None and left_len.sum() > 0:
         left_len *= right_len.sum() / left_len.sum()  # expected target length per source character
-    spans, tables = _align(a, b, left_len, right_len, params, params.length_weight)
-    cosines = bead_cosines(np.array(spans, dtype=np.int64).reshape(-1, 4), tables.prefix, tables.glo,
-                           tables.left_norm, tables.right_norm)
-    return [_bead(span, source, target, round(float(c), 4), params) for span, c in zip(spans, cosines, strict=True)]
+    spans, tables, scoring = _align(components, left_len, right_len, params)
+    similarity = bead_similarities(spans, tables, scoring)
+    confidence = (similarity - scoring.mu) / (scoring.scale - scoring.mu) if params.relative else similarity
+    return [_bead(span, source, target, round(float(s), 4), float(c) < params.low_confidence)
+            for span, s, c in zip(spans, similarity, confidence, strict=True)]
 
 
-def _align(a, b, left_len, right_len, params: AlignParams, weight: float):
-    n, m = a.shape[0], b.shape[0]
+def _align(components, left_len, right_len, params: AlignParams):
+    n, m = components[0][0].shape[0], components[0][1].shape[0]
     if (n + 1) * (m + 1) <= params.full_cells or min(n, m) < 2 * params.block:
         band = Band.full(n, m)
     else:
-        band = _coarse_band(a, b, left_len, right_len, params, weight)
-    tables = _tables(a, b, left_len, right_len, band)
-    return run(n, m, band, tables, params.penalty, params.null, weight, params.variance), tables
+        band = _coarse_band(components, left_len, right_len, params)
+    tables = _tables(components, left_len, right_len, band)
+    scoring = params.scoring(*_document_scale(tables, m)) if params.relative else params.scoring()
+    return run(n, m, band, tables, scoring), tables, scoring
 
 
-def _coarse_band(a, b, left_len, right_len, params: AlignParams, weight: float) -> Band:
+def _document_scale(tables: Tables, m: int, chunk: int = 4096) -> tuple[float, float]:
+    """The document's median 1-1 similarity (mostly unrelated pairs) and the median of each
+    sentence's best 1-1 similarity (mostly its counterpart), over the band."""
+    k, n, gwidth = tables.prefix.shape[0], tables.prefix.shape[1], tables.prefix.shape[2] - 1
+    if n == 0 or m == 0:
+        return 0.0, 1.0
+    values, row_best = [], np.zeros(n)
+    column_best = np.zeros(m)
+    for s0 in range(0, n, chunk):
+        s1 = min(n, s0 + chunk)
+        columns = tables.glo[s0:s1, None] + np.arange(gwidth)[None, :]
+        valid = columns < tables.ghi[s0:s1, None]
+        safe = np.minimum(columns, m - 1)
+        dice = np.zeros((s1 - s0, gwidth))
+        for c in range(k):
+            dots = np.diff(tables.prefix[c, s0:s1], axis=1)
+            left = tables.left_norm[c, 1, s0 + 1:s1 + 1, None]
+            right = tables.right_norm[c, 1, safe + 1]
+            both = left + right
+            dice += np.where((left > 0) & (right > 0), 2.0 * dots / np.where(both > 0, both, 1.0), 0.0)
+        dice /= k
+        values.append(dice[valid])
+        row_best[s0:s1] = np.where(valid, dice, -np.inf).max(axis=1)
+        np.maximum.at(column_best, safe[valid], dice[valid])
+    mu = float(np.median(np.concatenate(values)))
+    scale = float(np.median(np.concatenate([row_best, column_best])))
+    return mu, max(scale, mu + 1e-6)
+
+
+def _coarse_band(components, left_len, right_len, params: AlignParams) -> Band:
     """Align blocks of ``params.block`` sentences, then widen that path into a sentence-level band.
 
     The coarse levels only need the path's shape, so they work on dense projections of the
@@ -107,10 +158,10 @@ def _coarse_band(a, b, left_len, right_len, params: AlignParams, weight: float) 
     would be nearly dense and make every sparse product slow.
     """
     k = params.block
-    n, m = a.shape[0], b.shape[0]
-    sa, sb = _block_sum(_dense(a, params.coarse_dim), k), _block_sum(_dense(b, params.coarse_dim), k)
+    n, m = components[0][0].shape[0], components[0][1].shape[0]
+    blocks = [tuple(_block_sum(_dense(side, params.coarse_dim), k) for side in pair) for pair in components]
     la, lb = np.add.reduceat(left_len, np.arange(0, n, k)), np.add.reduceat(right_len, np.arange(0, m, k))
-    coarse, _ = _align(sa, sb, la, lb, params, weight)
+    coarse, _, _ = _align(blocks, la, lb, params)
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
     for i0, i1, j0, j1 in coarse:
@@ -159,51 +210,59 @@ def _row_dots(matrix, d: int) -> np.ndarray:
 
 
 def _side_norms(matrix) -> np.ndarray:
-    """``norms[c, p]``: squared norm of the sum of rows p-c..p-1 (prefix coordinates), for c = 1..3."""
+    """``norms[c, p]``: squared norm of the sum of rows p-c..p-1 (prefix coordinates), for c = 1..MAX_SIDE."""
     size = matrix.shape[0]
     if isinstance(matrix, np.ndarray):
         own = np.einsum("ij,ij->i", matrix, matrix)
-        near = [np.einsum("ij,ij->i", matrix[:-d], matrix[d:]) for d in (1, 2)]
+        near = [np.einsum("ij,ij->i", matrix[:-d], matrix[d:]) for d in range(1, MAX_SIDE)]
     else:
         owner = np.repeat(np.arange(size), np.diff(matrix.indptr))
         own = np.bincount(owner, weights=matrix.data ** 2, minlength=size)
-        near = [_row_dots(matrix, d) for d in (1, 2)]
-    norms = np.zeros((4, size + 1))
-    norms[1, 1:] = own
-    if size >= 2:
-        norms[2, 2:] = own[:-1] + own[1:] + 2 * near[0]
-    if size >= 3:
-        norms[3, 3:] = own[:-2] + own[1:-1] + own[2:] + 2 * (near[0][:-1] + near[0][1:] + near[1])
+        near = [_row_dots(matrix, d) for d in range(1, MAX_SIDE)]
+    own_cum = np.concatenate([[0.0], np.cumsum(own)])
+    # near_cum[d][r]: sum of dot(row q, row q + d) for q < r
+    near_cum = [None] + [np.concatenate([[0.0], np.cumsum(v), np.zeros(d)]) for d, v in enumerate(near, 1)]
+    norms = np.zeros((MAX_SIDE + 1, size + 1))
+    for c in range(1, min(MAX_SIDE, size) + 1):
+        p = np.arange(c, size + 1)
+        total = own_cum[p] - own_cum[p - c]
+        for d in range(1, c):  # pairs (q, q + d) with p - c <= q and q + d <= p - 1
+            total += 2.0 * (near_cum[d][p - d] - near_cum[d][p - c])
+        norms[c, c:] = total
     return norms
 
 
-def _tables(a, b, left_len, right_len, band: Band) -> Tables:
-    """Band-limited dot products (as prefix sums per source sentence), side norms, cumulative lengths."""
-    n = a.shape[0]
-    glo = np.maximum(band.lo[1:] - 3, 0)
-    ghi = band.hi[np.minimum(np.arange(n) + 3, n)]
+def _tables(components, left_len, right_len, band: Band) -> Tables:
+    """Band-limited dot products (as prefix sums per source sentence), side norms, cumulative lengths.
+
+    Source row s is compared with every target a bead ending at a row up to s + MAX_SIDE
+    can reach, and one beyond (the neighbour the relative score looks at).
+    """
+    n, m = components[0][0].shape[0], components[0][1].shape[0]
+    glo = np.maximum(band.lo[:-1] - MAX_SIDE - 1, 0) if n else np.zeros(0, dtype=np.int64)
+    ghi = np.minimum(band.hi[np.minimum(np.arange(n) + MAX_SIDE + 1, n)] + 1, m)
     gwidth = int((ghi - glo).max()) + 1 if n else 1
-    prefix = np.zeros((n, gwidth + 1), dtype=np.float64)
-    dense = isinstance(a, np.ndarray)
-    bt = b.T if dense else b.T.tocsc()
-    for s0 in range(0, n, 256):
-        s1 = min(n, s0 + 256)
-        t0, t1 = int(glo[s0:s1].min()), int(ghi[s0:s1].max())
-        block = a[s0:s1] @ bt[:, t0:t1] if dense else (a[s0:s1] @ bt[:, t0:t1]).toarray()
-        for s in range(s0, s1):
-            row = block[s - s0, glo[s] - t0:ghi[s] - t0]
-            np.cumsum(row, out=prefix[s, 1:len(row) + 1])
-            prefix[s, len(row) + 1:] = prefix[s, len(row)]
-    return Tables(prefix, glo, _side_norms(a), _side_norms(b),
+    prefix = np.zeros((len(components), n, gwidth + 1), dtype=np.float64)
+    for c, (a, b) in enumerate(components):
+        dense = isinstance(a, np.ndarray)
+        bt = b.T if dense else b.T.tocsc()
+        for s0 in range(0, n, 256):
+            s1 = min(n, s0 + 256)
+            t0, t1 = int(glo[s0:s1].min()), int(ghi[s0:s1].max())
+            block = a[s0:s1] @ bt[:, t0:t1] if dense else (a[s0:s1] @ bt[:, t0:t1]).toarray()
+            for s in range(s0, s1):
+                row = block[s - s0, glo[s] - t0:ghi[s] - t0]
+                np.cumsum(row, out=prefix[c, s, 1:len(row) + 1])
+                prefix[c, s, len(row) + 1:] = prefix[c, s, len(row)]
+    return Tables(prefix, glo, ghi, np.stack([_side_norms(a) for a, _ in components]),
+                  np.stack([_side_norms(b) for _, b in components]),
                   np.concatenate([[0.0], np.cumsum(left_len)]), np.concatenate([[0.0], np.cumsum(right_len)]))
 
 
-def _bead(span: tuple[int, int, int, int], source, target, score: float, params: AlignParams) -> Bead:
+def _bead(span: tuple[int, int, int, int], source, target, score: float, unsure: bool) -> Bead:
     i0, i1, j0, j1 = span
     src_ids, tgt_ids = tuple(range(i0, i1)), tuple(range(j0, j1))
     src_text, tgt_text = " ".join(source[i0:i1]), " ".join(target[j0:j1])
     if not src_ids or not tgt_ids:
         return Bead(src_ids, tgt_ids, src_text, tgt_text, score=0.0, flags=(UNALIGNED,))
-    flags = (LOW_CONFIDENCE,) if score < params.low_confidence else ()
-    return Bead(src_ids, tgt_ids, src_text, tgt_text, score=score, flags=flags)
-
+    return Bead(src_ids, tgt_ids, src_text, tgt_text, score=score, flags=(LOW_CONFIDENCE,) if unsure else ())

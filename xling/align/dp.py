@@ -1,18 +1,33 @@
-"""Banded dynamic programming over sentence beads (1-1, 1-2, 2-1, 2-2, 1-3, 3-1, 1-0, 0-1), compiled.
+"""Banded dynamic programming over sentence beads (1-0, 0-1 and every x-y up to 4-1, 1-4, 3-2, 2-3), compiled.
 
 The DP maximises the sum of bead gains along a monotone path from (0, 0) to
 (n, m) in prefix coordinates, over each row's band only. It is compiled with
 numba: a row-by-row DP is sequential by nature, and a Python or numpy loop
 over 10⁵ rows costs minutes where the compiled kernel takes seconds. Memory is
-one back-pointer byte per band cell plus four rolling rows of scores.
+one back-pointer byte per band cell plus five rolling rows of scores.
 
-A bead's gain comes from the 1-1 dot products between source (or bridge)
-vectors and target vectors in the band, kept as prefix sums per source
-sentence; that is exact for cosines of summed vectors, since a merged side's
-vector is the sum of its sentences' vectors. Each sentence of a bead earns its
-own cosine with the other side: a true merge's parts all resemble the other
-side, while a sentence with no counterpart swept into a merge earns nearly
-nothing, so the DP leaves it as a null bead. A Gale-Church term scores lengths.
+Similarities come from 1-1 dot products between sentence vectors in the band,
+kept as prefix sums per source sentence, for one or more *components* (the
+forward bridge against the target, the source against a reverse bridge). A
+merged side's vector is the sum of its sentences' vectors, so the similarity
+of any bead is exact and O(bead size).
+
+Two ways to score a bead:
+
+- ``relative`` (with a bridge): the Dice similarity of the two sides'
+  vectors, averaged over components, is rescaled per document so that the
+  median of all sentence pairs maps to 0 and the median of each sentence's
+  best match maps to 1 (vecalign's observation that similarities are only
+  comparable relative to a sentence's non-matches; Thompson & Koehn 2019).
+  A bead loses what its sides share with the next and previous sentences
+  beyond ``threshold`` (a margin in the sense of Artetxe & Schwenk 2019: a
+  pair whose neighbours fit as well is not a confident pair, and a bead that
+  leaves a matching sentence outside it is the wrong size), and its gain is
+  weighted by Bertalign's length factor log2(1 + short/long) (Liu & Zhu 2022).
+  A null bead costs a constant on that same document-relative scale.
+- ``absolute`` (no bridge, names and numbers only): each sentence of a bead
+  earns its own cosine with the other side, plus a Gale-Church length term
+  and per-type penalties; null beads have a fixed score.
 """
 
 from __future__ import annotations
@@ -24,9 +39,11 @@ import numpy as np
 from numba import njit
 
 NEG = -1e18
+MAX_SIDE = 4
 # (source sentences, target sentences) per bead type; the index is the back-pointer code.
-BEAD_TYPES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3))
+BEAD_TYPES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3), (3, 2), (2, 3), (4, 1), (1, 4))
 _TYPES = np.array(BEAD_TYPES, dtype=np.int64)
+_ROWS = MAX_SIDE + 1  # rolling score rows: i, i-1, ..., i-MAX_SIDE
 
 
 @dataclass(frozen=True)
@@ -49,29 +66,67 @@ class Band:
 class Tables:
     """What the kernel reads: band-limited dot-product prefix sums, side norms and cumulative lengths."""
 
-    prefix: np.ndarray  # (n, gwidth + 1): prefix[s, k] = sum of dots of source s with targets glo[s]..glo[s]+k-1
-    glo: np.ndarray  # (n,)
-    left_norm: np.ndarray  # (4, n + 1): squared norm of the sum of source rows p-c..p-1, c = 0..3
-    right_norm: np.ndarray  # (4, m + 1)
+    prefix: np.ndarray  # (K, n, gwidth + 1): prefix[k, s, c] = sum of dots of source s with targets glo[s]..glo[s]+c-1
+    glo: np.ndarray  # (n,) first target column kept for each source row
+    ghi: np.ndarray  # (n,) one past the last
+    left_norm: np.ndarray  # (K, MAX_SIDE + 1, n + 1): squared norm of the sum of source rows p-c..p-1
+    right_norm: np.ndarray  # (K, MAX_SIDE + 1, m + 1)
     left_cum: np.ndarray  # (n + 1,) cumulative (expected) lengths in characters
     right_cum: np.ndarray  # (m + 1,)
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """How the kernel turns similarities into gains (see the module docstring); one flat record for numba."""
+
+    relative: bool
+    null: float  # gain of a 1-0 or 0-1 bead
+    penalty: np.ndarray  # per BEAD_TYPES entry; +inf disables a type
+    mu: float = 0.0  # relative: a document's typical similarity of unrelated sentences
+    scale: float = 1.0  # relative: its typical similarity of a sentence with its best match
+    threshold: float = 0.5  # relative: neighbour similarity (rescaled) that starts to cost
+    neighbour_weight: float = 1.0
+    length_exponent: float = 1.5
+    length_weight: float = 0.0  # absolute: weight of the Gale-Church log-probability, per sentence
+    variance: float = 6.8  # absolute: Gale-Church's s² for character counts
+
+
 @njit(cache=True)
-def _dot(prefix, glo, s, lo, hi):
-    width = prefix.shape[1] - 1
+def _dot(prefix, glo, k, s, lo, hi):
+    width = prefix.shape[2] - 1
     hk = min(max(hi - glo[s], 0), width)
     lk = min(max(lo - glo[s], 0), width)
-    return prefix[s, hk] - prefix[s, lk]
+    return prefix[k, s, hk] - prefix[k, s, lk]
+
+
+@njit(cache=True)
+def _block_dot(prefix, glo, k, i0, i1, j0, j1):
+    total = 0.0
+    for s in range(i0, i1):
+        total += _dot(prefix, glo, k, s, j0, j1)
+    return total
 
 
 @njit(cache=True)
 def _cosine(prefix, glo, left_norm, right_norm, i, j, x, y):
-    dot = 0.0
-    for s in range(i - x, i):
-        dot += _dot(prefix, glo, s, j - y, j)
-    norm = math.sqrt(left_norm[x, i] * right_norm[y, j])
-    return dot / norm if norm > 0.0 else 0.0
+    """Cosine of source rows i-x..i-1 with target rows j-y..j-1, first component."""
+    norm = math.sqrt(left_norm[0, x, i] * right_norm[0, y, j])
+    return _block_dot(prefix, glo, 0, i - x, i, j - y, j) / norm if norm > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _dice(prefix, glo, left_norm, right_norm, i, j, x, y):
+    """Dice similarity 2ab / (|a|² + |b|²) of the two sides' summed vectors, averaged over components.
+
+    Unlike the cosine, Dice drops when one side grows by an unrelated sentence (its norm
+    enters the denominator additively), which is what keeps merges honest.
+    """
+    total = 0.0
+    for k in range(prefix.shape[0]):
+        both = left_norm[k, x, i] + right_norm[k, y, j]
+        if left_norm[k, x, i] > 0.0 and right_norm[k, y, j] > 0.0:
+            total += 2.0 * _block_dot(prefix, glo, k, i - x, i, j - y, j) / both
+    return total / prefix.shape[0]
 
 
 @njit(cache=True)
@@ -83,7 +138,7 @@ def _log_two_tail(z):
 
 
 @njit(cache=True)
-def _gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y, weight, variance):
+def _absolute_gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y, weight, variance):
     ls = left_cum[i] - left_cum[i - x]
     lt = right_cum[j] - right_cum[j - y]
     delta = abs(lt - ls) / math.sqrt(variance * (ls + lt) / 2.0 + 1.0)
@@ -91,35 +146,81 @@ def _gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y, w
     if x == 1 and y == 1:
         return 2.0 * _cosine(prefix, glo, left_norm, right_norm, i, j, 1, 1) + length
     total = 0.0
-    right = math.sqrt(right_norm[y, j])
+    right = math.sqrt(right_norm[0, y, j])
     for s in range(i - x, i):  # each source sentence against the whole target side
-        norm = math.sqrt(left_norm[1, s + 1]) * right
+        norm = math.sqrt(left_norm[0, 1, s + 1]) * right
         if norm > 0.0:
-            total += _dot(prefix, glo, s, j - y, j) / norm
-    left = math.sqrt(left_norm[x, i])
+            total += _dot(prefix, glo, 0, s, j - y, j) / norm
+    left = math.sqrt(left_norm[0, x, i])
     for t in range(j - y, j):  # each target sentence against the whole source side
         dot = 0.0
         for s in range(i - x, i):
-            dot += _dot(prefix, glo, s, t, t + 1)
-        norm = left * math.sqrt(right_norm[1, t + 1])
+            dot += _dot(prefix, glo, 0, s, t, t + 1)
+        norm = left * math.sqrt(right_norm[0, 1, t + 1])
         if norm > 0.0:
             total += dot / norm
     return total + length
 
 
 @njit(cache=True)
-def _fill(n, lo, hi, width, types, penalty, null, weight, variance,
-          prefix, glo, left_norm, right_norm, left_cum, right_cum):
+def _length_factor(left_cum, right_cum, i, j, x, y, exponent):
+    ls = left_cum[i] - left_cum[i - x]
+    lt = right_cum[j] - right_cum[j - y]
+    longer = max(ls, lt)
+    ratio = min(ls, lt) / longer if longer > 0.0 else 1.0
+    return math.log2(1.0 + ratio) ** exponent
+
+
+@njit(cache=True)
+def _neighbour_excess(prefix, glo, left_norm, right_norm, i, j, x, y, mu, spread, threshold):
+    """How much better than ``threshold`` the sentences just outside the bead fit it (rescaled)."""
+    n, m = left_norm.shape[2] - 1, right_norm.shape[2] - 1
+    excess = 0.0
+    if j - y > 0:
+        excess += max(0.0, (_dice(prefix, glo, left_norm, right_norm, i, j - y, x, 1) - mu) / spread - threshold)
+    if j < m:
+        excess += max(0.0, (_dice(prefix, glo, left_norm, right_norm, i, j + 1, x, 1) - mu) / spread - threshold)
+    if i - x > 0:
+        excess += max(0.0, (_dice(prefix, glo, left_norm, right_norm, i - x, j, 1, y) - mu) / spread - threshold)
+    if i < n:
+        excess += max(0.0, (_dice(prefix, glo, left_norm, right_norm, i + 1, j, 1, y) - mu) / spread - threshold)
+    return excess
+
+
+@njit(cache=True)
+def _relative_gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y,
+                   mu, scale, threshold, neighbour_weight, length_exponent):
+    spread = scale - mu
+    gain = (_dice(prefix, glo, left_norm, right_norm, i, j, x, y) - mu) / spread
+    excess = _neighbour_excess(prefix, glo, left_norm, right_norm, i, j, x, y, mu, spread, threshold)
+    return (gain - neighbour_weight * excess) * _length_factor(left_cum, right_cum, i, j, x, y, length_exponent)
+
+
+@njit(cache=True)
+def _gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y, relative, mu, scale, threshold,
+          neighbour_weight, length_exponent, length_weight, variance):
+    if relative:
+        return _relative_gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y,
+                              mu, scale, threshold, neighbour_weight, length_exponent)
+    return _absolute_gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y,
+                          length_weight, variance)
+
+
+@njit(cache=True)
+def _fill(n, lo, hi, width, types, penalty, null, relative, mu, scale, threshold, neighbour_weight,
+          length_exponent, length_weight, variance, prefix, glo, left_norm, right_norm, left_cum, right_cum):
     back = np.full((n + 1, width), -1, dtype=np.int8)
-    rows = np.full((4, width), NEG)  # rolling scores of rows i, i-1, i-2, i-3
+    rows = np.full((_ROWS, width), NEG)  # rolling scores of rows i, i-1, ..., i-MAX_SIDE
     for i in range(n + 1):
-        current = rows[i % 4]
+        current = rows[i % _ROWS]
         current[:] = NEG
         for jj in range(hi[i] - lo[i] + 1):
             j = lo[i] + jj
             best = 0.0 if (i == 0 and j == 0) else NEG
             code = -1
             for t in range(types.shape[0]):
+                if penalty[t] == np.inf:
+                    continue
                 x, y = types[t, 0], types[t, 1]
                 if x == 0:  # 0-1: the previous column of this row
                     if jj == 0 or current[jj - 1] <= NEG / 2:
@@ -132,14 +233,25 @@ def _fill(n, lo, hi, width, types, penalty, null, weight, variance,
                     k = j - y - lo[r]
                     if k < 0 or k > hi[r] - lo[r]:
                         continue
-                    previous = rows[r % 4, k]
+                    previous = rows[r % _ROWS, k]
                     if previous <= NEG / 2:
                         continue
                     if y == 0:
                         candidate = previous + null
+                    elif relative:
+                        # the margin only lowers a gain: skip computing it when even the bead's
+                        # own similarity cannot beat the best candidate so far (exact pruning)
+                        factor = _length_factor(left_cum, right_cum, i, j, x, y, length_exponent)
+                        own = (_dice(prefix, glo, left_norm, right_norm, i, j, x, y) - mu) / (scale - mu)
+                        candidate = previous - penalty[t] + own * factor
+                        if candidate <= best:
+                            continue
+                        candidate -= factor * neighbour_weight * _neighbour_excess(
+                            prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale - mu, threshold)
                     else:
-                        candidate = previous + _gain(prefix, glo, left_norm, right_norm, left_cum, right_cum,
-                                                     i, j, x, y, weight, variance) - penalty[t]
+                        candidate = previous - penalty[t] + _absolute_gain(
+                            prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y,
+                            length_weight, variance)
                 if candidate > best:
                     best = candidate
                     code = t
@@ -171,21 +283,40 @@ def csr_row_dots(indptr, indices, data, d):
 
 
 @njit(cache=True)
-def bead_cosines(spans, prefix, glo, left_norm, right_norm):
-    """Cosine of each bead ``(i0, i1, j0, j1)``; 0 for null beads."""
+def _similarities(spans, relative, prefix, glo, left_norm, right_norm):
     out = np.zeros(spans.shape[0])
     for b in range(spans.shape[0]):
         i0, i1, j0, j1 = spans[b, 0], spans[b, 1], spans[b, 2], spans[b, 3]
         if i1 > i0 and j1 > j0:
-            out[b] = _cosine(prefix, glo, left_norm, right_norm, i1, j1, i1 - i0, j1 - j0)
+            if relative:
+                out[b] = _dice(prefix, glo, left_norm, right_norm, i1, j1, i1 - i0, j1 - j0)
+            else:
+                out[b] = _cosine(prefix, glo, left_norm, right_norm, i1, j1, i1 - i0, j1 - j0)
     return out
 
 
-def run(n: int, m: int, band: Band, tables: Tables, penalty: dict[tuple[int, int], float], null: float,
-        weight: float, variance: float) -> list[tuple[int, int, int, int]]:
+def bead_similarities(spans: list[tuple[int, int, int, int]], tables: Tables, scoring: Scoring) -> np.ndarray:
+    """Each bead's similarity (Dice averaged over components when relative, else cosine); 0 for null beads."""
+    array = np.array(spans, dtype=np.int64).reshape(-1, 4)
+    return _similarities(array, scoring.relative, tables.prefix, tables.glo, tables.left_norm, tables.right_norm)
+
+
+def bead_gain(tables: Tables, scoring: Scoring, i: int, j: int, x: int, y: int) -> float:
+    """The gain the DP gives bead (i-x..i, j-y..j), as a plain call (for checks and diagnostics)."""
+    if x == 0 or y == 0:
+        return scoring.null
+    t = tables
+    return float(_gain(t.prefix, t.glo, t.left_norm, t.right_norm, t.left_cum, t.right_cum, i, j, x, y,
+                       scoring.relative, scoring.mu, scoring.scale, scoring.threshold, scoring.neighbour_weight,
+                       scoring.length_exponent, scoring.length_weight, scoring.variance)
+                 - scoring.penalty[BEAD_TYPES.index((x, y))])
+
+
+def run(n: int, m: int, band: Band, tables: Tables, scoring: Scoring) -> list[tuple[int, int, int, int]]:
     """The best path as beads ``(i0, i1, j0, j1)``: source sentences i0..i1-1 ↔ target j0..j1-1."""
-    pens = np.array([penalty.get(t, 0.0) for t in BEAD_TYPES])
-    back = _fill(n, band.lo, band.hi, band.width, _TYPES, pens, null, weight, variance,
+    s = scoring
+    back = _fill(n, band.lo, band.hi, band.width, _TYPES, s.penalty.astype(np.float64), s.null, s.relative, s.mu,
+                 s.scale, s.threshold, s.neighbour_weight, s.length_exponent, s.length_weight, s.variance,
                  tables.prefix, tables.glo, tables.left_norm, tables.right_norm, tables.left_cum, tables.right_cum)
     return _trace(n, m, band, back)
 

@@ -95,6 +95,18 @@ def tfidf(*matrices, max_df: float = 0.2):
     return out
 
 
+_DETACHED = re.compile(r"\s+([,.;:!?)\]»”])|([(\[«„“])\s+")
+
+
+def tidy_spacing(texts: Sequence[str]) -> list[str]:
+    """Remove the space tokenised corpora put before closing and after opening punctuation.
+
+    Machine translation output is detokenised and a human translation may be
+    tokenised (or the reverse); "word ." and "word." should give the same n-grams.
+    """
+    return [_DETACHED.sub(lambda match: match.group(1) or match.group(2), t) for t in texts]
+
+
 _ANCHOR = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[%$€£§&@#]")
 
 

@@ -20,7 +20,7 @@ class TextAlignment:
     source: list[str]
     target: list[str]
     beads: list[Bead]
-    bridge: str  # "mt-file", "model:<id>" or "none"
+    bridge: str  # "mt-file", "model:<id>" or "none", and "+mt-rev-file" when a reverse bridge was given
     note: str = ""  # why there is no bridge, when there is none
 
 
@@ -33,24 +33,27 @@ def sentences(text: str, lang: str, presegmented: bool) -> list[str]:
     return [text[s:e] for ps, pe in paragraphs_spans(text) for s, e in segmenter.sentences(text, ps, pe)]
 
 
-def read_mt(path: Path, expected: int) -> list[str]:
+def read_mt(path: Path, expected: int, option: str = "--mt", side: str = "source") -> list[str]:
+    """One translation per line of ``path``, which must have one line per ``side`` sentence."""
     lines = path.read_text(encoding="utf-8").split("\n")
     if lines and lines[-1] == "":
         lines = lines[:-1]
     if len(lines) != expected:
-        raise UsageError(f"--mt {path} has {len(lines)} lines but the source has {expected} sentences; "
-                         "give one translation per source sentence (use --presegmented to keep your lines)")
+        raise UsageError(f"{option} {path} has {len(lines)} lines but the {side} has {expected} sentences; "
+                         f"give one translation per {side} sentence (use --presegmented to keep your lines)")
     return lines
 
 
 def align_texts(source_text: str, target_text: str, *, source_lang: str = "pl", target_lang: str = "en",
-                presegmented: bool = False, mt: Sequence[str] | None = None, use_model: bool = True,
-                model: str | None = None, **translator_options) -> TextAlignment:
+                presegmented: bool = False, mt: Sequence[str] | None = None, mt_rev: Sequence[str] | None = None,
+                use_model: bool = True, model: str | None = None, **translator_options) -> TextAlignment:
     """Align an original with a translation of it.
 
     The bridge is ``mt`` when given (one translation per source sentence); otherwise the
     source is translated with the routed Marian model when the target is English; otherwise,
     or when no model can be had, the aligner uses lengths, names and numbers, and says so.
+    ``mt_rev`` (one translation into the source language per target sentence) adds the
+    other direction's comparison, which helps where one MT system is weak.
     """
     source = sentences(source_text, source_lang, presegmented)
     target = sentences(target_text, target_lang, presegmented)
@@ -72,6 +75,11 @@ def align_texts(source_text: str, target_text: str, *, source_lang: str = "pl", 
             kind = f"model:{translator.model_id}"
         except XlingError as exc:
             note = f"no bridge translation ({exc})"
-    if bridge is None:
+    if mt_rev is not None:
+        if len(mt_rev) != len(target):
+            raise UsageError(f"{len(mt_rev)} reverse bridge translations for {len(target)} target sentences")
+        kind = ("" if bridge is None else kind + "+") + "mt-rev-file"
+    elif bridge is None:
         logger.warning("aligning without a bridge, on lengths, names and numbers: %s", note)
-    return TextAlignment(source, target, align_sentences(source, target, bridge), kind, note)
+    beads = align_sentences(source, target, bridge, reverse_bridge=None if mt_rev is None else list(mt_rev))
+    return TextAlignment(source, target, beads, kind, note)

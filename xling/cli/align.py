@@ -31,7 +31,11 @@ def command(
     = "en",
     mt: Annotated[Path | None, typer.Option("--mt", help="Bridge: one machine translation per source sentence, "
                                             "in the target language.")] = None,
-    presegmented: Annotated[bool, typer.Option(help="One sentence per line in SRC, TGT (and --mt).")] = False,
+    mt_rev: Annotated[Path | None, typer.Option("--mt-rev", help="Reverse bridge: one machine translation per "
+                                                "target sentence, in the source language. Used with the forward "
+                                                "bridge when there is one; more robust to a weak MT system.")] = None,
+    presegmented: Annotated[bool, typer.Option(help="One sentence per line in SRC, TGT (and --mt, --mt-rev).")]
+    = False,
     no_model: Annotated[bool, typer.Option("--no-model", help="Do not translate the source for a bridge.")] = False,
     model: Annotated[str | None, typer.Option(help="Bridge model (directory or hub id) instead of the registry's.")]
     = None,
@@ -41,9 +45,11 @@ def command(
     """Align an original with an existing translation, using machine translation as a bridge.
 
     The source is translated (or --mt is read), the bridge is compared with the target by
-    character n-grams, and the best monotone sequence of 1-1, 1-2, 2-1, 2-2, 1-3, 3-1, 1-0
-    and 0-1 beads is found by dynamic programming. Without a bridge, lengths and shared
-    names and numbers are used, and a warning says so.
+    character n-grams (and, with --mt-rev, the source with the target's reverse translation),
+    and the best monotone sequence of beads (1-1, 1-0, 0-1 and merges up to 1-4, 4-1, 2-3,
+    3-2) is found by dynamic programming, scoring each bead relative to the document's own
+    similarities. Without a bridge, lengths and shared names and numbers are used, and a
+    warning says so.
     """
     from xling.align.texts import align_texts, read_mt, sentences
     from xling.io import read_document
@@ -52,12 +58,14 @@ def command(
     with exit_codes():
         src_doc = read_document(source.parent, source)
         tgt_doc = read_document(target.parent, target)
-        bridge = None
+        bridge = reverse = None
         if mt is not None:
             bridge = read_mt(mt, len(sentences(src_doc.text, source_lang, presegmented)))
+        if mt_rev is not None:
+            reverse = read_mt(mt_rev, len(sentences(tgt_doc.text, target_lang, presegmented)), "--mt-rev", "target")
         result = align_texts(src_doc.text, tgt_doc.text, source_lang=source_lang, target_lang=target_lang,
-                             presegmented=presegmented, mt=bridge, use_model=not no_model, model=model,
-                             offline=offline, cache=cache)
+                             presegmented=presegmented, mt=bridge, mt_rev=reverse, use_model=not no_model,
+                             model=model, offline=offline, cache=cache)
         _write(result, fmt.value, output, source.name, source_lang, target_lang)
     pairs = sum(1 for b in result.beads if b.source_ids and b.target_ids)
     unaligned = len(result.beads) - pairs
