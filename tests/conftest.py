@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,9 +18,11 @@ SEEDS = ROOT / "seeds"
 POLISH_SEED = "004_18b42087b80df9f9.txt"
 
 
-def _load_builder():
-    spec = importlib.util.spec_from_file_location("make_tiny_marian", ROOT / "scripts" / "make_tiny_marian.py")
+def load_script(name: str):
+    """A module of scripts/ (benchmarks, evaluations, the tiny-model builder), imported by path."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses in it look themselves up there
     spec.loader.exec_module(module)
     return module
 
@@ -29,7 +32,7 @@ def tiny_model(tmp_path_factory) -> Path:
     """A tiny MarianMT (copy-trained, 128 positions) saved with save_pretrained, as a user's model dir would be."""
     out = tmp_path_factory.mktemp("models") / "tiny-pl-en"
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    return _load_builder().build(out, texts, max_positions=128)
+    return load_script("make_tiny_marian").build(out, texts, max_positions=128)
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 
 DATA = ROOT.parent / "shared" / "align-dev"
 
@@ -16,11 +13,7 @@ DATA = ROOT.parent / "shared" / "align-dev"
 def eval_align():
     if not DATA.is_dir():
         pytest.skip(f"{DATA} is not there (it sits beside the checkout in CI)")
-    spec = importlib.util.spec_from_file_location("eval_align", ROOT / "scripts" / "eval_align.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["eval_align"] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("eval_align")
 
 
 # Floors: real translations (textberg-dev, de→fr, real MT systems, with and without their

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,45 @@ def test_short_legacy_text_decodes_to_letters(text, codec):
     # charset-normalizer alone picks Latin-3 for the first case; xling prefers the decoding whose
     # non-ASCII characters are letters.
     assert decode(text.encode(codec))[0] == text
+
+
+def _within(seconds: float, call):
+    """Run ``call`` in a daemon thread: a hang fails the test instead of stalling the suite."""
+    import threading
+
+    box = {}
+    thread = threading.Thread(target=lambda: box.setdefault("result", call()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "hung"
+    return box["result"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_special_files_are_skipped_with_a_reason_not_read(tmp_path, fake_factory):
+    from xling.pipeline import Options, translate_folder
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("Porozumienie w tej sprawie zawarto we wtorek w Korei Północnej.", encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    if Path("/dev/zero").exists():
+        os.symlink("/dev/zero", folder / "zero.txt")
+    report = _within(60, lambda: translate_folder(folder, tmp_path / "out", Options(use_cache=False, view=False),
+                                                  translator_factory=fake_factory))
+    rows = {f.path: f for f in report.files}
+    assert rows["ok.txt"].status == "translated"
+    assert rows["pipe.txt"].status == "skipped" and "named pipe" in rows["pipe.txt"].reason
+    if "zero.txt" in rows:
+        assert rows["zero.txt"].status == "skipped" and "character device" in rows["zero.txt"].reason
+
+
+def test_files_over_the_size_limit_are_skipped(tmp_path):
+    from xling.errors import ReadError
+    from xling.io import read_bytes
+
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"slowo " * 400_000)
+    with pytest.raises(ReadError, match="too large"):
+        read_bytes(path, 1 << 20)
+    assert len(read_bytes(path, 4 << 20)) == 2_400_000

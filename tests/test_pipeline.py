@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import filecmp
 import json
+import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import POLISH_SEED, SEEDS
+from conftest import POLISH_SEED, SEEDS, FakeTranslator
 from xling.cli import app
 from xling.formats.beads import read_beads
 from xling.formats.moses import read_moses
@@ -268,3 +269,52 @@ def test_translate_option_errors_exit_2(tmp_path, args, message):
     result = CliRunner().invoke(app, ["translate", str(SEEDS), "-o", str(tmp_path / "out"), "-q", *args])
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
+
+
+@pytest.fixture
+def fake_backend(monkeypatch, tiny_model):
+    """The CLI's own model loading, answered by FakeTranslator (pipeline logic only)."""
+    made = FakeTranslator("tiny")
+    monkeypatch.setattr("xling.translate.backends.create_translator", lambda *args, **kwargs: made)
+    return ["--model", f"pl={tiny_model}", "--no-cache"]
+
+
+def _polish_words(chars: int) -> str:
+    words = re.findall(r"[^\W\d_]+", (SEEDS / POLISH_SEED).read_text(encoding="utf-8").lower())
+    out, size = [], 0
+    while size < chars:
+        out.extend(words)
+        size += sum(len(w) + 1 for w in words)
+    return " ".join(out)[:chars].strip()
+
+
+def test_an_unpunctuated_90k_text_is_translated_in_pieces(tmp_path, fake_backend):
+    text = _polish_words(90_000)  # a transcript: no punctuation, no line breaks
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "speech.txt").write_text(text + "\n", encoding="utf-8")
+    result = run_cli(str(folder), "-o", str(tmp_path / "out"), *fake_backend)
+    assert result.exit_code == 0, result.output
+    moses = (tmp_path / "out" / "pl-en" / "speech.pl").read_text(encoding="utf-8").splitlines()
+    assert len(moses) >= 2
+    assert "".join("".join(line.split()) for line in moses) == "".join(text.split())
+    (row,) = read_manifest(tmp_path / "out" / "manifest.jsonl")
+    assert row["status"] == "translated" and row["skipped"] == [] and row["flags"]["split"] == len(moses)
+
+
+def test_a_run_of_data_is_skipped_the_rest_translated_and_the_exit_code_is_1(tmp_path, fake_backend):
+    sentences = ["Porozumienie zawarto we wtorek podczas wizyty w Korei Północnej.",
+                 "Minister spotkał się z przedstawicielami armii."]
+    blob = "QUFB" * 15_000  # 60 000 characters without whitespace, as base64 is
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "doc.txt").write_text(f"{sentences[0]}\n\n{blob}\n\n{sentences[1]}\n", encoding="utf-8")
+    result = run_cli(str(folder), "-o", str(tmp_path / "out"), *fake_backend)
+    assert result.exit_code == 1
+    assert "parts that were not translated: doc.txt" in result.output
+    assert "1 with parts left untranslated" in result.output
+    (row,) = read_manifest(tmp_path / "out" / "manifest.jsonl")
+    assert row["status"] == "translated" and len(row["skipped"]) == 1
+    assert row["skipped"][0]["end"] - row["skipped"][0]["start"] == len(blob)
+    target = (tmp_path / "out" / "pl-en" / "doc.en").read_text(encoding="utf-8")
+    assert all(s.upper() in target for s in sentences)

@@ -9,7 +9,7 @@ from pathlib import Path
 from xling.data import Translation
 from xling.detect import LanguageDetector
 from xling.errors import ReadError
-from xling.io import DEFAULT_GLOBS, discover, read_document, relative_id
+from xling.io import DEFAULT_GLOBS, DEFAULT_MAX_FILE_MB, discover, read_document, relative_id
 from xling.models import load_registry, resolve
 from xling.segment import Segmenter, paragraphs_spans
 from xling.translate.base import GenerationSettings, Translator
@@ -34,7 +34,7 @@ def detect_folder(input_dir: Path | str, globs: Sequence[str] = DEFAULT_GLOBS,
     results = []
     for path in discover(root, globs):
         try:
-            doc = read_document(root, path)
+            doc = read_document(root, path, DEFAULT_MAX_FILE_MB * 2**20)
         except ReadError as exc:
             results.append(DetectedFile(relative_id(root, path), None, 0.0, None, 0, {}, str(exc)))
             continue

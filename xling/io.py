@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -111,15 +112,42 @@ def _normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
 
 
-def read_document(root: Path, path: Path) -> Document:
-    """Read and decode one file. Raises ``ReadError`` with a reason for the manifest."""
+DEFAULT_MAX_FILE_MB = 1024
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
+
+
+def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file. A FIFO, socket or device (a link to ``/dev/zero``) would
+    block or never end: it is refused before a byte is read (opened non-blocking, checked with
+    fstat on the open descriptor, so it cannot be swapped in between), and so is a file over
+    ``max_bytes``. Raises ``ReadError``."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except PermissionError as exc:
         raise ReadError("unreadable", f"permission denied ({exc.strerror})") from exc
     except OSError as exc:
         raise ReadError("unreadable", exc.strerror or str(exc)) from exc
-    text, encoding = decode(data)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+            raise ReadError("not a regular file", f"{kind}: only regular files are read")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise ReadError("too large", f"{info.st_size / 2**20:.0f} MiB exceeds --max-file-mb "
+                                         f"{max_bytes / 2**20:.0f}")
+        try:
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise ReadError("unreadable", exc.strerror or str(exc)) from exc
+    if max_bytes is not None and len(data) > max_bytes:  # grew while being read
+        raise ReadError("too large", f"over --max-file-mb {max_bytes / 2**20:.0f} while being read")
+    return data
+
+
+def read_document(root: Path, path: Path, max_bytes: int | None = None) -> Document:
+    """Read and decode one file. Raises ``ReadError`` with a reason for the manifest."""
+    text, encoding = decode(read_bytes(path, max_bytes))
     if not text.strip():
         raise ReadError("blank file", "only whitespace")
     return Document(id=relative_id(root, path), text=text, encoding=encoding)

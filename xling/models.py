@@ -8,14 +8,16 @@ Face cache; a download (only when the network is allowed). With ``offline``
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from xling.errors import ModelUnavailableError, UsageError
+from xling.quality import OmissionModel, Thresholds
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,6 +40,16 @@ class Registry:
     # Languages to recognise although they have no model of their own: without them the
     # detector would label such a document with the nearest listed language.
     detect: tuple[str, ...] = ()
+    # Per source language: calibration of the quality flags ([quality.<lang>] in the TOML).
+    quality: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    def thresholds(self, base: Thresholds) -> Thresholds:
+        """``base`` with this registry's per-language omission models and low-score thresholds
+        (what ``base`` already sets for a language wins)."""
+        omission = {lang: OmissionModel(q["omission_median"], q["omission_threshold"])
+                    for lang, q in self.quality.items() if "omission_median" in q and "omission_threshold" in q}
+        low = {lang: q["low_score"] for lang, q in self.quality.items() if "low_score" in q}
+        return replace(base, omission={**omission, **base.omission}, low_score_for={**low, **base.low_score_for})
 
     def route(self, language: str) -> str | None:
         """Model for ``language``, or ``None`` when the fallback policy is ``skip``."""
@@ -52,7 +64,7 @@ class Registry:
         return set(self.models) | set(self.overrides) | set(self.detect) | {self.target}
 
     def with_overrides(self, overrides: Mapping[str, str]) -> Registry:
-        return Registry(self.models, self.fallback, self.target, {**self.overrides, **overrides}, self.detect)
+        return replace(self, overrides={**self.overrides, **overrides})
 
 
 def load_registry(path: Path | None = None) -> Registry:
@@ -74,7 +86,30 @@ def load_registry(path: Path | None = None) -> Registry:
         fallback=str(table.get("fallback", SKIP)),
         target=str(table.get("target", "en")),
         detect=tuple(table.get("detect", ())),
+        quality=_quality_tables(table.get("quality", {}), path),
     )
+
+
+_QUALITY_KEYS = ("omission_median", "omission_threshold", "low_score")
+
+
+def _quality_tables(raw, path: Path | None) -> dict[str, dict[str, float]]:
+    """``[quality.<lang>]`` tables, checked: only known keys, finite numbers."""
+    where = path or "models/registry.toml"
+    if not isinstance(raw, dict):
+        raise UsageError(f"model registry {where}: 'quality' must be a table of [quality.<lang>] tables")
+    out = {}
+    for lang, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise UsageError(f"model registry {where}: [quality.{lang}] must be a table")
+        for key, value in entry.items():
+            if key not in _QUALITY_KEYS:
+                raise UsageError(f"model registry {where}: unknown key {key!r} in [quality.{lang}] "
+                                 f"(known: {', '.join(_QUALITY_KEYS)})")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise UsageError(f"model registry {where}: [quality.{lang}] {key} must be a finite number")
+        out[lang] = {k: float(v) for k, v in entry.items()}
+    return out
 
 
 def _packaged_registry() -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,18 +23,18 @@ from xling.align import beads_from_translations
 from xling.data import CorpusInfo, Document, Record, Segment, Translation
 from xling.detect import Detection, LanguageDetector
 from xling.errors import ReadError, UsageError, XlingError
-from xling.formats.atomic import copy_file, write_text
+from xling.formats.atomic import copy_file, remove_stray_temporaries, write_text
 from xling.formats.beads import write_beads
 from xling.formats.moses import write_moses
 from xling.formats.tsv import write_tsv
-from xling.io import DEFAULT_GLOBS, discover, linked_folders, read_document, relative_id
+from xling.io import DEFAULT_GLOBS, DEFAULT_MAX_FILE_MB, discover, linked_folders, read_document, relative_id
 from xling.models import Registry, load_registry
-from xling.quality import REPETITION, RETRIED, Thresholds, flags_for
+from xling.quality import REPETITION, RETRIED, Thresholds, flags_for, language_probe
 from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, FileReport, RunReport, manifest_row, write_manifest
-from xling.segment import Segmenter, paragraphs_spans
+from xling.segment import Segmenter, cut_long_segments, paragraphs_spans
 from xling.signature import signature
 from xling.translate.base import GenerationSettings, Translator
-from xling.translate.batched import Runtime
+from xling.translate.batched import SPLIT, Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,8 @@ class Options:
     view: bool = True  # write OUT/view/: an index and a side-by-side page per translated document
     thresholds: Thresholds = field(default_factory=Thresholds)
     retry_flagged: bool = False  # translate looping outputs again with n-gram blocking, keep the better
-    max_sentence_chars: int = 50_000  # longer "sentences" (a 1 MB line) are skipped, with a reason
+    max_sentence_chars: int = 50_000  # longer "sentences" are cut into pieces; longer runs without whitespace skipped
+    max_file_mb: int = DEFAULT_MAX_FILE_MB  # bigger inputs are skipped, with a reason
 
     def runtime(self) -> Runtime:
         return Runtime(self.device, self.threads, self.quantization)
@@ -91,8 +93,9 @@ class _Prepared:
     segments: list[Segment]
     model: str
     paragraphs: int
-    translatable: list[Segment]  # the segments short enough for the model (all but the skipped)
-    skipped: list[dict]  # sentences not translated, with a reason
+    translatable: list[Segment]  # every segment but the skipped ones
+    skipped: list[dict]  # segments not translated (runs of data without whitespace), with a reason
+    cut: frozenset[int] = frozenset()  # indices of the pieces of "sentences" over --max-sentence-chars
 
 
 def translate_folder(input_dir: Path | str, output_dir: Path | str, options: Options | None = None, *,
@@ -183,6 +186,8 @@ class _Run:
         """Check the folders, mark the run unfinished, open the cache; the input files, in order."""
         self._check_folders()
         self.output.mkdir(parents=True, exist_ok=True)
+        if removed := remove_stray_temporaries(self.output):
+            logger.info("removed %d temporary file(s) an interrupted run left behind", removed)
         write_text(self.output / STATE_FILE, self._state())
         self.open_cache()
         paths = discover(self.input, self.options.globs)
@@ -232,12 +237,16 @@ class _Run:
     def _prepare(self, path: Path) -> _Prepared | FileReport:
         doc_id = relative_id(self.input, path)
         try:
-            doc = read_document(self.input, path)
+            doc = read_document(self.input, path, self.options.max_file_mb * 2**20)
         except ReadError as exc:
-            status = SKIPPED if exc.reason in ("empty file", "blank file") else FAILED
+            skip = ("empty file", "blank file", "not a regular file", "too large")
+            status = SKIPPED if exc.reason in skip else FAILED
             return FileReport(doc_id, status, reason=str(exc))
         spans = paragraphs_spans(doc.text)
-        detection = self.detector.detect_document(doc.text, [doc.text[s:e] for s, e in spans])
+        # runs of data (base64, minified code) say nothing of the language and would swamp the text's own
+        data = re.compile(rf"\S{{{self.options.max_sentence_chars + 1},}}")
+        detection = self.detector.detect_document(data.sub(" ", doc.text),
+                                                  [data.sub(" ", doc.text[s:e]) for s, e in spans])
         doc = replace(doc, language=detection.language, confidence=detection.confidence)
         base = dict(encoding=doc.encoding, language=doc.language, confidence=doc.confidence,
                     paragraphs=len(spans), mixed=detection.other_languages())
@@ -255,12 +264,10 @@ class _Run:
             segments = segment_document(doc, spans, detection.paragraphs)
         except XlingError as exc:
             return FileReport(doc_id, FAILED, reason=f"segmentation failed: {exc}", **base)
-        limit = self.options.max_sentence_chars
-        skipped = [{"index": s.index, "start": s.start, "end": s.end,
-                    "reason": f"sentence of {s.end - s.start} characters exceeds --max-sentence-chars {limit}"}
-                   for s in segments if s.end - s.start > limit]
-        translatable = [s for s in segments if s.end - s.start <= limit]
-        return _Prepared(doc, detection, segments, model, len(spans), translatable, skipped)
+        segments, cut, skipped = cut_long_segments(segments, self.options.max_sentence_chars)
+        untranslatable = {entry["index"] for entry in skipped}
+        translatable = [s for s in segments if s.index not in untranslatable]
+        return _Prepared(doc, detection, segments, model, len(spans), translatable, skipped, frozenset(cut))
 
     def translate_window(self, window: list[_Prepared]) -> list[FileReport]:
         """Translate a window's documents (one group per model), align and write them: the per-batch
@@ -303,6 +310,8 @@ class _Run:
         for prepared in group:
             translations = [by_segment.get((id(prepared), s.index)) or Translation(s.text, s.text, "", 0.0, (KEPT,))
                             for s in prepared.translatable]
+            translations = [replace(t, flags=(*t.flags, SPLIT)) if s.index in prepared.cut and SPLIT not in t.flags
+                            else t for s, t in zip(prepared.translatable, translations, strict=True)]
             cached = 0 if fresh is None else sum(
                 1 for s in prepared.translatable if (id(prepared), s.index) in by_segment and s.text not in fresh)
             outcome[id(prepared)] = (translations, cached)
@@ -312,11 +321,12 @@ class _Run:
               results: list[Translation]) -> list[Translation]:
         """Add quality flags; with ``retry_flagged``, translate looping outputs again and keep the better."""
         target = self.registry.target
-        targets = list(dict.fromkeys(r.text for r in results))
-        languages = dict(zip(targets, (lang for lang, _ in self.detector.detect_many(targets)), strict=True))
-        detect = languages.__getitem__  # flags_for only asks about these outputs
+        probes = list(dict.fromkeys(language_probe(r.text) for r in results))
+        languages = dict(zip(probes, (lang for lang, _ in self.detector.detect_many(probes)), strict=True))
+        detect = languages.__getitem__  # flags_for only asks about these probes
+        thresholds = self.registry.thresholds(self.options.thresholds)
         flagged = [replace(r, flags=tuple(dict.fromkeys(r.flags + flags_for(
-            r.source, r.text, r.score, lang, target, detect, self.options.thresholds))))
+            r.source, r.text, r.score, lang, target, detect, thresholds))))
             for (lang, _), r in zip(items, results, strict=True)]
         if not self.options.retry_flagged or not hasattr(translator, "with_settings"):
             return flagged
@@ -327,8 +337,8 @@ class _Run:
         again = retry.translate([flagged[i].source for i in looping])
         for i, second in zip(looping, again, strict=True):
             lang = items[i][0]
-            extra = flags_for(second.source, second.text, second.score, lang, target, detect,
-                              self.options.thresholds)
+            extra = flags_for(second.source, second.text, second.score, lang, target,
+                              lambda text: self.detector.detect(text)[0], thresholds)
             if REPETITION not in extra or second.score > flagged[i].score:
                 flagged[i] = replace(second, flags=tuple(dict.fromkeys(second.flags + extra + (RETRIED,))))
         return flagged

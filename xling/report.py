@@ -52,6 +52,11 @@ class RunReport:
         return any(f.status == FAILED for f in self.files)
 
     @property
+    def incomplete(self) -> list[FileReport]:
+        """Documents with text of which nothing or only part was translated (their ``skipped`` parts)."""
+        return [f for f in self.files if f.skipped and f.status in (TRANSLATED, SKIPPED)]
+
+    @property
     def sentences(self) -> int:
         return sum(f.sentences for f in self.files if f.status == TRANSLATED)
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from xling.data import Paragraph
+from xling.data import Paragraph, Segment
 from xling.errors import SegmentationError
 
 SEGMENTER_NAME = "sentence-splitter+xling-prefixes"
@@ -115,3 +117,53 @@ def _splitter(language: str):
         merged = Path(tmp, "prefixes.txt")
         merged.write_text("\n".join(parts) + "\n", encoding="utf-8")
         return SentenceSplitter(language=code, non_breaking_prefix_file=str(merged))
+
+
+_DATA_RUN = re.compile(r"\S+")
+
+
+def cut_long_segments(segments: Sequence[Segment], limit: int) -> tuple[list[Segment], set[int], list[dict]]:
+    """Segments none of which is longer than ``limit`` characters, re-indexed, with nothing lost.
+
+    A "sentence" over the limit that has words (a transcript with no punctuation) is cut
+    into pieces at clause punctuation or whitespace, as the translators cut over-long
+    inputs; a run of over ``limit`` characters with no whitespace at all (base64, minified
+    data) becomes a segment of its own that is not translated. Returns the segments, the
+    indices of the pieces that were cut, and one ``skipped`` entry per untranslatable run.
+    """
+    from xling.translate.split import split_to_fit
+
+    out: list[Segment] = []
+    cut: set[int] = set()
+    skipped: list[dict] = []
+
+    def add(segment: Segment, start: int, end: int) -> Segment:
+        piece = replace(segment, index=len(out), start=segment.start + start, end=segment.start + end,
+                        text=segment.text[start:end])
+        out.append(piece)
+        return piece
+
+    def add_text(segment: Segment, start: int, end: int) -> None:
+        offset = start
+        for part in split_to_fit(segment.text[start:end], len, limit):
+            stripped = part.strip()
+            if stripped:
+                lead = offset + len(part) - len(part.lstrip())
+                cut.add(add(segment, lead, lead + len(stripped)).index)
+            offset += len(part)
+
+    for segment in segments:
+        if segment.end - segment.start <= limit:
+            out.append(replace(segment, index=len(out)))
+            continue
+        position = 0
+        for run in _DATA_RUN.finditer(segment.text):
+            if run.end() - run.start() > limit:
+                add_text(segment, position, run.start())
+                piece = add(segment, run.start(), run.end())
+                skipped.append({"index": piece.index, "start": piece.start, "end": piece.end,
+                                "reason": f"{run.end() - run.start()} characters without whitespace (data, not "
+                                          f"text) exceed --max-sentence-chars {limit}"})
+                position = run.end()
+        add_text(segment, position, len(segment.text))
+    return out, cut, skipped

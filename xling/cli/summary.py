@@ -24,4 +24,6 @@ def print_summary(report: RunReport, console: Console) -> None:
                       str(f.sentences or ""), str(f.cached or ""), flags, detail)
     console.print(table)
     counts = " · ".join(f"{report.count(s)} {s}" for s in (TRANSLATED, PASSED, SKIPPED, FAILED))
+    if report.incomplete:
+        counts += f" · {len(report.incomplete)} with parts left untranslated (see 'skipped' in the manifest)"
     console.print(f"{counts} · {report.sentences} sentences translated · {report.seconds:.1f} s")

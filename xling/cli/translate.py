@@ -49,9 +49,15 @@ def command(
     view: Annotated[bool, typer.Option(help="Write OUT/view/: side-by-side HTML pages and an index.")] = True,
     retry_flagged: Annotated[bool, typer.Option(help="Translate outputs flagged 'repetition' again with n-gram "
                                                      "blocking and a wider beam; keep the better.")] = False,
-    low_score: Annotated[float, typer.Option(help="Flag translations whose mean token log-probability is below "
-                                                  "this ('low_score').")] = -2.0,
-    max_sentence_chars: Annotated[int, typer.Option(help="Skip (and report) sentences longer than this.")] = 50_000,
+    low_score: Annotated[float | None, typer.Option(help="Flag translations whose mean token log-probability is "
+                                                         "below this ('low_score'), for every language [default: "
+                                                         "the registry entry's low_score, else -2.0].",
+                                                    show_default=False)] = None,
+    max_file_mb: Annotated[int, typer.Option(min=1, help="Skip (and report) input files bigger than this many "
+                                             "MiB: a guard against endless inputs.")] = 1024,
+    max_sentence_chars: Annotated[int, typer.Option(min=1, help="Cut \"sentences\" longer than this into pieces "
+                                                    "(flagged 'split'); a run this long with no whitespace is "
+                                                    "skipped and reported, and the exit code is 1.")] = 50_000,
     window_kb: Annotated[int, typer.Option(min=1, help="Input kilobytes (KiB) gathered across documents per "
                                                        "translation round; smaller rounds write results sooner.")
                          ] = 64,
@@ -92,7 +98,7 @@ def command(
             backend=backend, threads=threads, quantization="int8" if quantize else quantization,
             cache=cache, use_cache=not no_cache, offline=offline, force=force, view=view,
             thresholds=Thresholds(low_score=low_score), retry_flagged=retry_flagged,
-            max_sentence_chars=max_sentence_chars, window_bytes=window_kb * 1024,
+            max_sentence_chars=max_sentence_chars, max_file_mb=max_file_mb, window_bytes=window_kb * 1024,
         )
         from xling.cli.progress import RichProgress
 
@@ -109,5 +115,9 @@ def command(
         from xling.cli.summary import print_summary
 
         print_summary(report, stdout)
-    if report.failed:
+    if report.incomplete:
+        names = ", ".join(f.path for f in report.incomplete[:5]) + (" ..." if len(report.incomplete) > 5 else "")
+        stderr.print(f"{len(report.incomplete)} document(s) have parts that were not translated: {names}",
+                     soft_wrap=True)
+    if report.failed or report.incomplete:
         raise typer.Exit(EXIT_FAILED)

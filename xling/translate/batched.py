@@ -14,8 +14,10 @@ so the transformers and CTranslate2 backends cannot drift apart:
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -29,6 +31,20 @@ from xling.translate.split import split_to_fit
 logger = logging.getLogger(__name__)
 
 SPLIT = "split"
+
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(output: str, source: str) -> str:
+    """Decode HTML entities the model wrote on its own (``R &amp; D`` → ``R & D``).
+
+    opus-mt models learnt them from web-crawled training data; they are noise in every
+    corpus format. An entity that stands in the source too (a text about HTML) is kept.
+    """
+    if "&" not in output:
+        return output
+    return _ENTITY.sub(lambda m: m.group() if m.group() in source else html.unescape(m.group()), output)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +211,7 @@ class BatchedTranslator:
         for batch, decoded in zip(batches, decoded_batches, strict=True):
             texts = tokenizer.batch_decode([d.ids for d in decoded], skip_special_tokens=True)
             for unit, text, d in zip(batch, texts, decoded, strict=True):
-                unit.output, unit.score, unit.tokens = text.strip(), d.score, d.tokens
+                unit.output, unit.score, unit.tokens = decode_entities(text.strip(), unit.text), d.score, d.tokens
             self.sentences_generated += len(batch)
             self.tokens_generated += sum(d.tokens for d in decoded)
 

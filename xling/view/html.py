@@ -21,11 +21,12 @@ from xling.data import CorpusInfo, Record
 
 RTL = {"ar", "he", "fa", "ur", "yi", "ps", "dv", "ckb", "sd", "ug"}
 FLAG_HELP = {
-    "split": "longer than the model's input limit: translated in pieces and joined",
+    "split": "too long for the model in one piece: translated in pieces",
     "empty": "the model returned nothing",
     "kept_target_language": "already in the target language: copied, not translated",
     "repetition": "the output repeats itself (a known MarianMT failure)",
-    "untranslated": "the output is not in the target language",
+    "untranslated": "the output is still the source (copied, or not in the target language)",
+    "omission": "far fewer words than the source: part of it may be missing",
     "length_ratio": "output much longer or shorter than usual for this language pair",
     "low_score": "the model was unsure (low mean log-probability)",
     "low_confidence": "the aligner was unsure about this pairing",
