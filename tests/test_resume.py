@@ -157,3 +157,32 @@ def test_model_weights_load_from_safetensors(tiny_model):
     assert list(tiny_model.glob("*.safetensors")) and not list(tiny_model.glob("*.bin"))
     translator = MarianTranslator(resolve(str(tiny_model)), runtime="cpu")
     assert translator.translate(["Ala ma kota."])[0].text
+
+
+def test_sigterm_stops_like_ctrl_c_and_leaves_no_temporary_file(tmp_path):
+    import typer
+
+    from xling.cli._common import EXIT_TERMINATED, exit_codes
+    from xling.formats.atomic import atomic_open
+
+    target = tmp_path / "out.txt"
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(typer.Exit) as stopped, exit_codes("run the same command again to resume"), \
+            atomic_open(target) as handle:
+        handle.write("half of a file")
+        os.kill(os.getpid(), signal.SIGTERM)  # a real signal, delivered to this process
+        handle.write("never written")
+    assert stopped.value.exit_code == EXIT_TERMINATED == 143
+    assert list(tmp_path.iterdir()) == []  # neither the target nor its temporary file
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is only held while running
+
+
+def test_a_resumed_run_removes_temporaries_a_killed_run_left(tmp_path, seeds, fake_factory):
+    from xling.pipeline import Options, translate_folder
+
+    out = tmp_path / "out"
+    translate_folder(seeds, out, Options(use_cache=False), translator_factory=fake_factory)
+    stray = out / "pl-en" / ".stem.pl.x1y2z3.tmp"  # what SIGKILL leaves mid-write
+    stray.write_text("partial", encoding="utf-8")
+    translate_folder(seeds, out, Options(use_cache=False, force=True), translator_factory=fake_factory)
+    assert not stray.exists()

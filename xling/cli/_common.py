@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 
 import typer
@@ -13,7 +15,28 @@ from rich.console import Console
 
 from xling.errors import UsageError, XlingError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, systemd, Kubernetes, Slurm), raised where Ctrl-C would be, so that it
+    stops the run the same clean way: temporary files removed, nothing half-written."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+
+    def raise_terminated(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 # Wide when piped, so that tables do not fold file names at 80 columns.
 stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -37,12 +60,17 @@ def setup_logging(verbose: int, quiet: bool) -> None:
 
 @contextlib.contextmanager
 def exit_codes(resume_hint: str = "") -> Iterator[None]:
-    """Map errors to the documented exit codes with a one-line message and no traceback."""
+    """Map errors to the documented exit codes with a one-line message and no traceback.
+
+    SIGTERM is handled like Ctrl-C (exit 143 instead of 130)."""
     try:
-        yield
-    except KeyboardInterrupt:
-        stderr.print(f"[yellow]interrupted.[/] {resume_hint}".rstrip(), soft_wrap=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        with _sigterm_as_interrupt():
+            yield
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        what, code = ("terminated", EXIT_TERMINATED) if terminated else ("interrupted", EXIT_INTERRUPTED)
+        stderr.print(f"[yellow]{what}.[/] {resume_hint}".rstrip(), soft_wrap=True)
+        raise typer.Exit(code) from None
     except UsageError as exc:
         stderr.print(f"[red]error:[/] {exc}", soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None

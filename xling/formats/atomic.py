@@ -33,6 +33,23 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
         raise
 
 
+def remove_stray_temporaries(folder: Path) -> int:
+    """Remove the temporary files an interrupted writer left under ``folder``; how many.
+
+    A killed process (SIGKILL, power loss) cannot clean up after itself; a resumed run does,
+    so that its output folder ends byte-identical to an uninterrupted run's.
+    """
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for path in folder.rglob(".*.tmp"):
+        if path.is_file() and not path.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
