@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,7 +30,7 @@ from xling.io import DEFAULT_GLOBS, DEFAULT_MAX_FILE_MB, discover, linked_folder
 from xling.models import Registry, load_registry
 from xling.quality import REPETITION, RETRIED, Thresholds, flags_for, language_probe
 from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, FileReport, RunReport, manifest_row, write_manifest
-from xling.segment import Segmenter, cut_long_segments, paragraphs_spans
+from xling.segment import Segmenter, cut_long_segments, paragraphs_spans, without_data_runs
 from xling.signature import signature
 from xling.translate.base import GenerationSettings, Translator
 from xling.translate.batched import SPLIT, Runtime
@@ -111,6 +110,7 @@ class _Run:
                  factory: TranslatorFactory | None, progress: Progress) -> None:
         self.input, self.output, self.options, self.progress = input_dir, output_dir, options, progress
         self.registry: Registry = load_registry(options.registry).with_overrides(options.models)
+        self.thresholds = self.registry.thresholds(options.thresholds)  # the registry's calibrations filled in
         if factory is None:
             from xling.translate.backends import check_options
 
@@ -243,10 +243,9 @@ class _Run:
             status = SKIPPED if exc.reason in skip else FAILED
             return FileReport(doc_id, status, reason=str(exc))
         spans = paragraphs_spans(doc.text)
-        # runs of data (base64, minified code) say nothing of the language and would swamp the text's own
-        data = re.compile(rf"\S{{{self.options.max_sentence_chars + 1},}}")
-        detection = self.detector.detect_document(data.sub(" ", doc.text),
-                                                  [data.sub(" ", doc.text[s:e]) for s, e in spans])
+        limit = self.options.max_sentence_chars  # runs of data say nothing of the language: left out
+        detection = self.detector.detect_document(without_data_runs(doc.text, limit),
+                                                  [without_data_runs(doc.text[s:e], limit) for s, e in spans])
         doc = replace(doc, language=detection.language, confidence=detection.confidence)
         base = dict(encoding=doc.encoding, language=doc.language, confidence=doc.confidence,
                     paragraphs=len(spans), mixed=detection.other_languages())
@@ -324,9 +323,8 @@ class _Run:
         probes = list(dict.fromkeys(language_probe(r.text) for r in results))
         languages = dict(zip(probes, (lang for lang, _ in self.detector.detect_many(probes)), strict=True))
         detect = languages.__getitem__  # flags_for only asks about these probes
-        thresholds = self.registry.thresholds(self.options.thresholds)
         flagged = [replace(r, flags=tuple(dict.fromkeys(r.flags + flags_for(
-            r.source, r.text, r.score, lang, target, detect, thresholds))))
+            r.source, r.text, r.score, lang, target, detect, self.thresholds))))
             for (lang, _), r in zip(items, results, strict=True)]
         if not self.options.retry_flagged or not hasattr(translator, "with_settings"):
             return flagged
@@ -338,7 +336,7 @@ class _Run:
         for i, second in zip(looping, again, strict=True):
             lang = items[i][0]
             extra = flags_for(second.source, second.text, second.score, lang, target,
-                              lambda text: self.detector.detect(text)[0], thresholds)
+                              lambda text: self.detector.detect(text)[0], self.thresholds)
             if REPETITION not in extra or second.score > flagged[i].score:
                 flagged[i] = replace(second, flags=tuple(dict.fromkeys(second.flags + extra + (RETRIED,))))
         return flagged

@@ -106,7 +106,7 @@ def _still_the_source(source: str, target: str, target_lang: str, detect, min_ch
         source_words = {w.lower() for w in _WORD.findall(source)}
         if sum(w.lower() in source_words for w in words) / len(words) > COPIED_SHARE:
             return True
-    probe = " ".join(words)
+    probe = language_probe(target)  # what callers detect in bulk: the same string
     if detect is not None and len(_LETTER.findall(probe)) >= min_chars:
         found = detect(probe)
         return found is not None and found != target_lang

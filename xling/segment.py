@@ -119,7 +119,15 @@ def _splitter(language: str):
         return SentenceSplitter(language=code, non_breaking_prefix_file=str(merged))
 
 
-_DATA_RUN = re.compile(r"\S+")
+def _data_runs(limit: int) -> re.Pattern:
+    """Runs of over ``limit`` characters without whitespace: data (base64, minified code), not text."""
+    return re.compile(rf"\S{{{limit + 1},}}")
+
+
+def without_data_runs(text: str, limit: int) -> str:
+    """``text`` with its data runs blanked: what language detection should look at, since a
+    megabyte of base64 would otherwise outweigh the sentences around it."""
+    return _data_runs(limit).sub(" ", text)
 
 
 def cut_long_segments(segments: Sequence[Segment], limit: int) -> tuple[list[Segment], set[int], list[dict]]:
@@ -157,13 +165,12 @@ def cut_long_segments(segments: Sequence[Segment], limit: int) -> tuple[list[Seg
             out.append(replace(segment, index=len(out)))
             continue
         position = 0
-        for run in _DATA_RUN.finditer(segment.text):
-            if run.end() - run.start() > limit:
-                add_text(segment, position, run.start())
-                piece = add(segment, run.start(), run.end())
-                skipped.append({"index": piece.index, "start": piece.start, "end": piece.end,
-                                "reason": f"{run.end() - run.start()} characters without whitespace (data, not "
-                                          f"text) exceed --max-sentence-chars {limit}"})
-                position = run.end()
+        for run in _data_runs(limit).finditer(segment.text):
+            add_text(segment, position, run.start())
+            piece = add(segment, run.start(), run.end())
+            skipped.append({"index": piece.index, "start": piece.start, "end": piece.end,
+                            "reason": f"{run.end() - run.start()} characters without whitespace (data, not "
+                                      f"text) exceed --max-sentence-chars {limit}"})
+            position = run.end()
         add_text(segment, position, len(segment.text))
     return out, cut, skipped

@@ -188,12 +188,17 @@ def _neighbour_excess(prefix, glo, left_norm, right_norm, i, j, x, y, mu, spread
 
 
 @njit(cache=True)
+def _rescaled_dice(prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale):
+    """A bead's similarity on the document's scale: 0 for unrelated pairs, 1 for a typical true pair."""
+    return (_dice(prefix, glo, left_norm, right_norm, i, j, x, y) - mu) / (scale - mu)
+
+
+@njit(cache=True)
 def _relative_gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y,
                    mu, scale, threshold, neighbour_weight, length_exponent):
-    spread = scale - mu
-    gain = (_dice(prefix, glo, left_norm, right_norm, i, j, x, y) - mu) / spread
-    excess = _neighbour_excess(prefix, glo, left_norm, right_norm, i, j, x, y, mu, spread, threshold)
-    return (gain - neighbour_weight * excess) * _length_factor(left_cum, right_cum, i, j, x, y, length_exponent)
+    own = _rescaled_dice(prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale)
+    excess = _neighbour_excess(prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale - mu, threshold)
+    return (own - neighbour_weight * excess) * _length_factor(left_cum, right_cum, i, j, x, y, length_exponent)
 
 
 @njit(cache=True)
@@ -239,10 +244,10 @@ def _fill(n, lo, hi, width, types, penalty, null, relative, mu, scale, threshold
                     if y == 0:
                         candidate = previous + null
                     elif relative:
-                        # the margin only lowers a gain: skip computing it when even the bead's
-                        # own similarity cannot beat the best candidate so far (exact pruning)
+                        # the neighbour margin only lowers the gain: skip it when even the bead's own
+                        # similarity cannot beat the best candidate so far (exact pruning)
                         factor = _length_factor(left_cum, right_cum, i, j, x, y, length_exponent)
-                        own = (_dice(prefix, glo, left_norm, right_norm, i, j, x, y) - mu) / (scale - mu)
+                        own = _rescaled_dice(prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale)
                         candidate = previous - penalty[t] + own * factor
                         if candidate <= best:
                             continue
@@ -315,7 +320,7 @@ def bead_gain(tables: Tables, scoring: Scoring, i: int, j: int, x: int, y: int) 
 def run(n: int, m: int, band: Band, tables: Tables, scoring: Scoring) -> list[tuple[int, int, int, int]]:
     """The best path as beads ``(i0, i1, j0, j1)``: source sentences i0..i1-1 ↔ target j0..j1-1."""
     s = scoring
-    back = _fill(n, band.lo, band.hi, band.width, _TYPES, s.penalty.astype(np.float64), s.null, s.relative, s.mu,
+    back = _fill(n, band.lo, band.hi, band.width, _TYPES, s.penalty, s.null, s.relative, s.mu,
                  s.scale, s.threshold, s.neighbour_weight, s.length_exponent, s.length_weight, s.variance,
                  tables.prefix, tables.glo, tables.left_norm, tables.right_norm, tables.left_cum, tables.right_cum)
     return _trace(n, m, band, back)
