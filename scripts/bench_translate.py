@@ -76,8 +76,10 @@ def news_sentences(n: int, seed: int = 7, min_words: int = 8, max_words: int = 6
     return out
 
 
-def build_model(model_dir: Path, quick: bool) -> Path:
-    """The benchmark model: built once, reused while its folder exists."""
+def build_model(model_dir: Path, quick: bool, vocab: int = OPUS_MT["vocab"]) -> Path:
+    """The benchmark model: built once, reused while its folder exists.
+
+    ``vocab`` pads the output layer to a real model's size (opus-mt-pl-en: 63 430)."""
     from make_tiny_marian import build
 
     if (model_dir / "config.json").is_file():
@@ -89,7 +91,7 @@ def build_model(model_dir: Path, quick: bool) -> Path:
     a = OPUS_MT
     spm_vocab = 2000
     return build(model_dir, texts, max_positions=a["positions"], vocab_size=spm_vocab, d_model=a["d_model"],
-                 layers=a["layers"], heads=a["heads"], ffn=a["ffn"], vocab_padding=a["vocab"] - spm_vocab - 1,
+                 layers=a["layers"], heads=a["heads"], ffn=a["ffn"], vocab_padding=vocab - spm_vocab - 1,
                  train_steps=0)
 
 
