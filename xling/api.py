@@ -30,7 +30,7 @@ def detect_folder(input_dir: Path | str, globs: Sequence[str] = DEFAULT_GLOBS,
                   registry: Path | None = None) -> list[DetectedFile]:
     """Language of every matching file under ``input_dir`` and of its paragraphs."""
     root = Path(input_dir)
-    detector = LanguageDetector(load_registry(registry).languages)
+    detector = LanguageDetector(load_registry(registry).detection_languages)
     results = []
     for path in discover(root, globs):
         try:
@@ -46,13 +46,15 @@ def detect_folder(input_dir: Path | str, globs: Sequence[str] = DEFAULT_GLOBS,
 
 
 def load_translator(source_lang: str, model: str | None = None, *, settings: GenerationSettings | None = None,
-                    device: str = "auto", backend: str = "transformers", threads: int = 0,
+                    device: str = "auto", backend: str = "auto", threads: int = 0,
                     quantization: str = "auto", offline: bool = False, cache: Path | None = None,
                     registry: Path | None = None) -> Translator:
     """A Marian translator for ``source_lang`` (routed by the registry unless ``model`` is given), cached.
 
-    ``backend`` is ``transformers`` or ``ctranslate2``; ``quantization`` is ``none``/``int8`` for the
-    first and a CTranslate2 compute type for the second (``auto``: int8 on CPU, int8_float16 on GPU).
+    ``backend`` is ``auto`` (CTranslate2 where it runs, else transformers), ``transformers`` or
+    ``ctranslate2``; ``quantization`` is ``none``/``int8`` for transformers and a CTranslate2 compute
+    type for CTranslate2 (``auto``: int8 on CPU, int8_float16 on GPU; ``none`` makes ``auto`` pick
+    transformers).
     """
     from xling.translate.backends import create_translator
     from xling.translate.batched import Runtime

@@ -7,6 +7,7 @@ Face cache; a download (only when the network is allowed). With ``offline``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -63,8 +64,21 @@ class Registry:
     def languages(self) -> set[str]:
         return set(self.models) | set(self.overrides) | set(self.detect) | {self.target}
 
+    @property
+    def detection_languages(self) -> set[str]:
+        """What the detector tells apart: these languages and the packaged registry's. A registry
+        without Polish must still see a Polish document as Polish (and say it has no model for it),
+        never as the closest language it knows, which may be the target."""
+        return self.languages | _packaged_languages()
+
     def with_overrides(self, overrides: Mapping[str, str]) -> Registry:
         return replace(self, overrides={**self.overrides, **overrides})
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_languages() -> frozenset[str]:
+    table = tomllib.loads(_packaged_registry().decode("utf-8"))
+    return frozenset(table.get("models", {})) | frozenset(table.get("detect", ())) | {table.get("target", "en")}
 
 
 def load_registry(path: Path | None = None) -> Registry:
