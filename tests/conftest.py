@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,6 +18,10 @@ from xling.translate.base import GenerationSettings
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 POLISH_SEED = "004_18b42087b80df9f9.txt"
+
+# xling's own cache (converted models, the default translation cache) goes to a folder of this
+# session, never the user's; child processes the tests start inherit it.
+os.environ["XLING_CACHE_DIR"] = tempfile.mkdtemp(prefix="xling-test-cache-")
 
 
 def load_script(name: str):
@@ -69,3 +75,11 @@ def fake_factory():
 
     factory.made = made
     return factory
+
+
+@pytest.fixture
+def fake_backend(monkeypatch, tiny_model):
+    """CLI arguments whose model loading is answered by FakeTranslator (pipeline logic only)."""
+    made = FakeTranslator("tiny")
+    monkeypatch.setattr("xling.translate.backends.create_translator", lambda *args, **kwargs: made)
+    return ["--model", f"pl={tiny_model}", "--no-cache"]

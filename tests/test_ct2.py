@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from conftest import POLISH_SEED, SEEDS
 from xling.models import resolve
+from xling.notice import NOTICE
 from xling.segment import Segmenter, paragraphs_spans
 from xling.translate.backends import create_translator
 from xling.translate.base import GenerationSettings, Translator
 from xling.translate.batched import Runtime
 from xling.translate.ct2 import META, convert, thread_layout
-
-ctranslate2 = pytest.importorskip("ctranslate2",
-                                  reason="the ctranslate2 extra is not installed: pip install 'xling[ct2]'")
 
 
 @pytest.fixture(scope="module")
@@ -124,14 +123,68 @@ def test_models_convert_cli_and_bad_quantisation(tiny_model, tmp_path):
 def test_pipeline_runs_on_ctranslate2(tiny_model, tmp_path, seeds, monkeypatch):
     from xling.pipeline import Options, translate_folder
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # converted models go to the user cache
+    monkeypatch.setenv("XLING_CACHE_DIR", str(tmp_path / "cache"))  # converted models go to xling's cache
     options = Options(models={"pl": str(tiny_model)}, backend="ctranslate2", device="cpu", use_cache=False,
                       view=False, settings=GenerationSettings(beams=1))
     report = translate_folder(seeds, tmp_path / "out", options)
     (polish,) = [f for f in report.files if f.path == POLISH_SEED]
     assert polish.status == "translated" and polish.sentences > 10
-    assert "ctranslate2" in polish.signature
-    assert any((tmp_path / "xdg" / "xling" / "ct2").iterdir())
+    assert "backend:ctranslate2/int8" in polish.signature and polish.backend == "ctranslate2/int8"
+    assert any((tmp_path / "cache" / "ct2").iterdir())
+
+
+def _run_cli(folder, out, model, *extra):
+    from typer.testing import CliRunner
+
+    from xling.cli import app
+
+    return CliRunner().invoke(app, ["translate", str(folder), "-o", str(out), "-m", f"pl={model}", "--offline",
+                                    "--no-cache", "--no-view", "--beams", "2", *extra])
+
+
+def _outputs(out):
+    return {p.name: p.read_bytes() for p in sorted((out / "pl-en").iterdir())}
+
+
+def test_the_default_backend_is_ctranslate2_int8_converted_once_with_a_notice(tiny_model, tmp_path, seeds,
+                                                                              monkeypatch, caplog):
+    monkeypatch.setenv("XLING_CACHE_DIR", str(tmp_path / "cache"))
+    caplog.set_level(NOTICE)
+    first = _run_cli(seeds, tmp_path / "auto", tiny_model)
+    assert first.exit_code == 0, first.output
+    notices = [r.getMessage() for r in caplog.records if r.levelno == NOTICE]
+    assert len(notices) == 2 and notices[0].startswith("converting")
+    assert re.fullmatch(r"converted \S+ in \d+\.\d s", notices[1])
+    caplog.clear()
+    rows = [json.loads(line) for line in (tmp_path / "auto" / "manifest.jsonl").read_text().splitlines()]
+    (polish,) = [r for r in rows if r["path"] == POLISH_SEED]
+    assert polish["backend"] == "ctranslate2/int8" and "backend:ctranslate2/int8" in polish["signature"]
+    # the second run finds the conversion and says nothing; naming the backend writes the same bytes
+    again = _run_cli(seeds, tmp_path / "named", tiny_model, "--backend", "ctranslate2")
+    assert again.exit_code == 0 and not [r for r in caplog.records if r.levelno >= NOTICE]
+    assert _outputs(tmp_path / "auto") == _outputs(tmp_path / "named")
+
+
+def test_auto_falls_back_to_transformers_with_one_line(tiny_model, tmp_path, seeds, monkeypatch, caplog):
+    from xling.errors import ModelUnavailableError
+
+    def broken(model, *args, **kwargs):
+        raise ModelUnavailableError(model.model_id, "conversion to CTranslate2 failed (unsupported layer)")
+
+    monkeypatch.setattr("xling.translate.ct2.convert", broken)
+    caplog.set_level(NOTICE)
+    result = _run_cli(seeds, tmp_path / "out", tiny_model)
+    assert result.exit_code == 0, result.output
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= NOTICE]
+    assert "cannot run" in line and "unsupported layer" in line and line.endswith("using the transformers backend")
+    assert "\n" not in line and "Traceback" not in result.output
+    rows = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+    assert {r["backend"] for r in rows if r["status"] == "translated"} == {"transformers/float32"}
+
+
+def test_quantization_none_makes_auto_pick_transformers(tiny_model):
+    translator = create_translator(resolve(str(tiny_model)), runtime=Runtime("cpu", quantization="none"))
+    assert translator.describe() == "transformers/float32"
 
 
 def test_thread_layout_uses_every_core_once():

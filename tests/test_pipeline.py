@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import POLISH_SEED, SEEDS, FakeTranslator
+from conftest import POLISH_SEED, SEEDS
 from xling.cli import app
 from xling.formats.beads import read_beads
 from xling.formats.moses import read_moses
@@ -78,12 +78,12 @@ def test_seeds_end_to_end(seeds_run):
 def test_rerun_hits_the_cache_and_is_byte_identical(seeds_run, tiny_model):
     base, cache, _ = seeds_run
     from xling.models import resolve
-    from xling.translate.marian import MarianTranslator
+    from xling.translate.backends import create_translator
 
     made = []
 
-    def counting_factory(model):
-        made.append(MarianTranslator(resolve(model), runtime="cpu"))
+    def counting_factory(model):  # the default backend, as the CLI run used
+        made.append(create_translator(resolve(model)))
         return made[-1]
 
     options = Options(models={"pl": str(tiny_model)}, cache=cache)
@@ -193,9 +193,10 @@ def test_output_paths_cannot_escape(tmp_path):
 
 
 def test_output_stems_keep_suffix_on_collision():
-    from xling.pipeline import output_stems
+    from xling.naming import output_names
 
-    assert output_stems(["a.txt", "a.md", "b.txt", "c"]) == {"a.txt": "a.txt", "a.md": "a.md", "b.txt": "b", "c": "c"}
+    assert output_names(["a.txt", "a.md", "b.txt", "c"]).stem == {"a.txt": "a.txt", "a.md": "a.md", "b.txt": "b",
+                                                                 "c": "c"}
 
 
 def test_cli_help_version_and_detect(tmp_path):
@@ -258,7 +259,10 @@ def test_an_unexpected_error_fails_only_those_documents(tmp_path, fake_factory):
     (["--backend", "foo"], "unknown backend 'foo'"),
     (["--engine", "spark"], "unknown engine 'spark'"),
     (["--num-workers", "3"], "need --engine ray"),
-    (["--quantization", "float16"], "transformers backend takes --quantization none, int8"),
+    (["--backend", "transformers", "--quantization", "float16"], "transformers backend takes --quantization none"),
+    (["--device", "cuda:7"], "--device cuda:7: no GPU is visible"),
+    (["--device", "gpu"], "--device takes auto, cpu, cuda or cuda:N"),
+    (["--low-score", "nan"], "--low-score must be a number"),
     (["--backend", "ctranslate2", "--quantization", "int3"], "ctranslate2 backend takes --quantization int8"),
 ])
 def test_translate_option_errors_exit_2(tmp_path, args, message):
@@ -269,14 +273,6 @@ def test_translate_option_errors_exit_2(tmp_path, args, message):
     result = CliRunner().invoke(app, ["translate", str(SEEDS), "-o", str(tmp_path / "out"), "-q", *args])
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
-
-
-@pytest.fixture
-def fake_backend(monkeypatch, tiny_model):
-    """The CLI's own model loading, answered by FakeTranslator (pipeline logic only)."""
-    made = FakeTranslator("tiny")
-    monkeypatch.setattr("xling.translate.backends.create_translator", lambda *args, **kwargs: made)
-    return ["--model", f"pl={tiny_model}", "--no-cache"]
 
 
 def _polish_words(chars: int) -> str:

@@ -25,6 +25,7 @@ class FileReport:
     confidence: float = 0.0
     model: str | None = None
     revision: str | None = None
+    backend: str | None = None  # what decoded, e.g. ctranslate2/int8 or transformers/float32
     paragraphs: int = 0
     sentences: int = 0
     translated: int = 0  # sentences not answered by the translation cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shlex
 import sys
 from pathlib import Path
@@ -28,12 +29,14 @@ def command(
         help="Model registry TOML. \\[default: models/registry.toml]")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N (auto picks CUDA when present; "
                                              "half precision there).")] = "auto",
-    backend: Annotated[str, typer.Option(help="transformers, or ctranslate2 (faster on CPU; needs "
-                                              "pip install 'xling\\[ct2]'; converts the model once, offline).")
-                       ] = "transformers",
+    backend: Annotated[str, typer.Option(help="auto: CTranslate2 (int8; converts the model once, offline) where it "
+                                              "runs, else transformers. transformers: the exact reference output "
+                                              "(slower, more memory). ctranslate2: CTranslate2 or an error.")
+                       ] = "auto",
     quantization: Annotated[str, typer.Option(
-        help="transformers: none or int8 (dynamic int8 Linear layers, CPU). ctranslate2: int8, int8_float16, "
-             "float16, float32, ... auto: none for transformers; int8 on CPU, int8_float16 on GPU for ctranslate2. "
+        help="ctranslate2: int8, int8_float16, float16, float32, ... transformers: none or int8 (dynamic int8 "
+             "Linear layers, CPU). auto: int8 on CPU, int8_float16 on GPU for CTranslate2; none for "
+             "transformers (none also makes --backend auto pick transformers). "
              "Quantised outputs are cached apart from others.")] = "auto",
     quantize: Annotated[bool, typer.Option("--quantize", help="Short for --quantization int8.")] = False,
     threads: Annotated[int, typer.Option(min=0, help="CPU threads for translation (0: every core).")] = 0,
@@ -88,6 +91,8 @@ def command(
     setup_logging(verbose, quiet)
     resume = f"Run the same command again to resume: {shlex.join(['xling', *sys.argv[1:]])}"
     with exit_codes(resume_hint=resume):
+        if low_score is not None and not math.isfinite(low_score):
+            raise UsageError(f"--low-score must be a number (a mean log-probability such as -2.0), not {low_score}")
         if engine not in ENGINES:  # backend and quantization are checked by the pipeline
             raise UnknownNameError("engine", engine, list(ENGINES))
         if engine == "local" and (address or num_workers != 1 or gpus_per_worker or cpus_per_worker != 1):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from xling.data import Translation
+from xling.errors import UsageError
 from xling.models import ResolvedModel
 from xling.translate.base import GenerationSettings
 from xling.translate.batching import token_budget_batches
@@ -97,11 +98,15 @@ class _Unit:
 
 
 def pick_device(device: str = "auto") -> str:
-    """``auto`` → ``cuda`` when a GPU is visible, else ``cpu``; other values pass through."""
+    """``auto`` → ``cuda`` when a GPU is visible, else ``cpu``; a GPU that is not there is an error."""
     import torch
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    kind, _, index = device.partition(":")
+    if kind == "cuda" and int(index or 0) >= torch.cuda.device_count():
+        seen = f"sees {torch.cuda.device_count()} GPU(s)" if torch.cuda.is_available() else "sees no GPU"
+        raise UsageError(f"--device {device}: torch {seen}; use --device cpu or auto")
     return device
 
 
@@ -128,6 +133,14 @@ class BatchedTranslator:
     def _revision_suffix(self) -> str:
         """What the backend changes about the output (a quantisation), so the cache keeps them apart."""
         return ""
+
+    def precision(self) -> str:
+        """The number format the weights compute in: float32, float16, int8, ..."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Backend and precision actually used, e.g. ``ctranslate2/int8``: for the manifest and signature."""
+        return f"{self.backend}/{self.precision()}"
 
     def _load(self) -> Loaded:
         raise NotImplementedError

@@ -17,12 +17,14 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 from xling.errors import ModelUnavailableError, UsageError
 from xling.models import ResolvedModel
+from xling.notice import notice
 from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime
 
 logger = logging.getLogger(__name__)
@@ -43,9 +45,9 @@ def _quantization(quantization: str, device: str) -> str:
 
 
 def models_root() -> Path:
-    from platformdirs import user_cache_path
+    from xling.notice import cache_root
 
-    return user_cache_path("xling") / "ct2"
+    return cache_root() / "ct2"
 
 
 def converted_path(model: ResolvedModel, quantization: str, root: Path | None = None) -> Path:
@@ -58,7 +60,7 @@ def _require_ctranslate2():
     try:
         import ctranslate2
     except ImportError as exc:
-        raise UsageError("the ctranslate2 backend needs the extra: pip install 'xling[ct2]'") from exc
+        raise UsageError("the ctranslate2 backend needs CTranslate2: pip install ctranslate2") from exc
     return ctranslate2
 
 
@@ -76,6 +78,8 @@ def convert(model: ResolvedModel, quantization: str = "int8", root: Path | None 
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
+    notice(logger, "converting %s to CTranslate2 (%s), once; kept in %s", model.model_id, quantization, target)
+    started = time.perf_counter()
     try:
         converter = ctranslate2.converters.TransformersConverter(str(model.path), low_cpu_mem_usage=True)
         converter.convert(str(tmp / "model"), quantization=quantization, force=True)
@@ -89,15 +93,36 @@ def convert(model: ResolvedModel, quantization: str = "int8", root: Path | None 
         raise ModelUnavailableError(model.model_id, f"conversion to CTranslate2 failed ({exc})") from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    logger.info("converted %s (%s) to %s", model.model_id, quantization, target)
+    notice(logger, "converted %s in %.1f s", model.model_id, time.perf_counter() - started)
     return target
 
 
 def _device_name(device: str) -> str:
-    """``auto`` → ``cuda`` when CTranslate2 sees a GPU, else ``cpu``; other values pass through."""
+    """``auto`` → ``cuda`` when CTranslate2 sees a GPU, else ``cpu``; a GPU that is not there is an error."""
+    gpus = _require_ctranslate2().get_cuda_device_count()
     if device == "auto":
-        return "cuda" if _require_ctranslate2().get_cuda_device_count() > 0 else "cpu"
+        return "cuda" if gpus > 0 else "cpu"
+    kind, _, index = device.partition(":")
+    if kind == "cuda" and (int(index or 0) >= gpus):
+        seen = f"sees {gpus} GPU(s)" if gpus else "sees no GPU"
+        raise UsageError(f"--device {device}: CTranslate2 {seen}; use --device cpu or auto")
     return device
+
+
+def check_runnable(model: ResolvedModel, runtime: Runtime, models_dir: Path | None = None) -> None:
+    """Raise if CTranslate2 cannot run ``model`` here; convert it (once) if it can.
+
+    What ``--backend auto`` asks before it chooses CTranslate2: the library imports, the
+    device exists, the compute type is supported there, and the model converts.
+    """
+    ctranslate2 = _require_ctranslate2()
+    device = _device_name(runtime.device)
+    quantization = _quantization(runtime.quantization, device)
+    kind, _, index = device.partition(":")
+    supported = ctranslate2.get_supported_compute_types(kind, int(index or 0))
+    if quantization not in supported:
+        raise UsageError(f"{quantization} is not supported on {device} (supported: {', '.join(sorted(supported))})")
+    convert(model, quantization, models_dir)
 
 
 def thread_layout(device: str, cpu_threads: int) -> tuple[int, int]:
@@ -128,6 +153,9 @@ class CT2Translator(BatchedTranslator):
 
     def _revision_suffix(self) -> str:
         return f"+ct2-{self.quantization}"
+
+    def precision(self) -> str:
+        return self.quantization
 
     def _load(self) -> Loaded:
         from transformers import MarianTokenizer
