@@ -17,6 +17,7 @@ from pathlib import Path
 
 from xling.data import Document
 from xling.errors import ReadError
+from xling.naming import display_path
 
 DEFAULT_GLOBS = ("*.txt", "*.md")
 
@@ -52,8 +53,9 @@ def linked_folders(root: Path) -> list[str]:
 
 
 def relative_id(root: Path, path: Path) -> str:
-    """The document id: the path relative to the input root, with forward slashes."""
-    return Path(os.path.relpath(path, root)).as_posix()
+    """The document id: the path relative to the input root, with forward slashes; bytes of the
+    name that are not UTF-8 are written ``\\xNN`` (see ``xling.naming.display_path``)."""
+    return display_path(Path(os.path.relpath(path, root)).as_posix())
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -17,19 +17,32 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 from xling.align import beads_from_translations
 from xling.data import CorpusInfo, Document, Record, Segment, Translation
 from xling.detect import Detection, LanguageDetector
 from xling.errors import ReadError, UsageError, XlingError
-from xling.formats.atomic import copy_file, remove_stray_temporaries, write_text
+from xling.formats.atomic import LOCK_FILE, copy_file, lock_folder, remove_stray_temporaries, write_text
 from xling.formats.beads import write_beads
 from xling.formats.moses import write_moses
 from xling.formats.tsv import write_tsv
 from xling.io import DEFAULT_GLOBS, DEFAULT_MAX_FILE_MB, discover, linked_folders, read_document, relative_id
 from xling.models import Registry, load_registry
+from xling.naming import OutputNames, output_names
+from xling.notice import notice
 from xling.quality import REPETITION, RETRIED, Thresholds, flags_for, language_probe
-from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, FileReport, RunReport, manifest_row, write_manifest
+from xling.report import (
+    FAILED,
+    PASSED,
+    SKIPPED,
+    TRANSLATED,
+    FileReport,
+    RunReport,
+    manifest_row,
+    read_manifest,
+    write_manifest,
+)
 from xling.segment import Segmenter, cut_long_segments, paragraphs_spans, without_data_runs
 from xling.signature import signature
 from xling.translate.base import GenerationSettings, Translator
@@ -50,7 +63,7 @@ class Options:
     registry: Path | None = None
     settings: GenerationSettings = field(default_factory=GenerationSettings)
     device: str = "auto"
-    backend: str = "transformers"  # or "ctranslate2" (pip install 'xling[ct2]')
+    backend: str = "auto"  # CTranslate2 where it runs, else transformers; or name one
     threads: int = 0  # CPU threads for translation; 0: every core
     quantization: str = "auto"  # transformers: none|int8; ctranslate2: int8 (CPU default), float16, ...
     cache: Path | None = None  # None: the user cache directory
@@ -112,14 +125,17 @@ class _Run:
         self.registry: Registry = load_registry(options.registry).with_overrides(options.models)
         self.thresholds = self.registry.thresholds(options.thresholds)  # the registry's calibrations filled in
         if factory is None:
-            from xling.translate.backends import check_options
+            from xling.translate.backends import check_device, check_options
 
             check_options(options.backend, options.quantization)
+            check_device(options.device, options.backend)
         self.factory = factory or self._marian
         self.translators: dict[str, Translator] = {}
         self.unavailable: dict[str, XlingError] = {}
         self.cache = None
         self._detector: LanguageDetector | None = None
+        self.names = OutputNames({}, {})  # output names per document id, made at start (or sent to a worker)
+        self._lock = None  # the output folder's lock, held from start to finish
 
     # -- set-up ---------------------------------------------------------------------------------
     def _check_folders(self) -> None:
@@ -131,7 +147,8 @@ class _Run:
                              "choose a folder outside it")
         if self.output.exists() and not self.output.is_dir():
             raise UsageError(f"output {self.output} exists and is not a folder")
-        if self.output.is_dir() and any(self.output.iterdir()) and not self.options.force and not self._resumable():
+        if (self.output.is_dir() and any(p.name != LOCK_FILE for p in self.output.iterdir())
+                and not self.options.force and not self._resumable()):
             raise UsageError(f"output folder {self.output} is not empty; pass --force to write into it")
 
     def _state(self) -> str:
@@ -144,7 +161,7 @@ class _Run:
     @property
     def detector(self) -> LanguageDetector:
         if self._detector is None:
-            self._detector = LanguageDetector(self.registry.languages)
+            self._detector = LanguageDetector(self.registry.detection_languages)
         return self._detector
 
     def _marian(self, model: str) -> Translator:
@@ -186,14 +203,39 @@ class _Run:
         """Check the folders, mark the run unfinished, open the cache; the input files, in order."""
         self._check_folders()
         self.output.mkdir(parents=True, exist_ok=True)
+        self._lock = lock_folder(self.output)
         if removed := remove_stray_temporaries(self.output):
             logger.info("removed %d temporary file(s) an interrupted run left behind", removed)
         write_text(self.output / STATE_FILE, self._state())
         self.open_cache()
         paths = discover(self.input, self.options.globs)
-        self.stems = output_stems([relative_id(self.input, p) for p in paths])
+        self.names = output_names([relative_id(self.input, p) for p in paths])
+        if self.options.force:
+            self.remove_outputs_of_deleted_inputs(set(self.names.copy))
         self.progress.start(len(paths))
         return paths
+
+    def remove_outputs_of_deleted_inputs(self, current: set[str]) -> None:
+        """With --force into an earlier run's folder: the outputs its manifest lists for inputs that are
+        gone are removed, so that the folder describes the input as it is now."""
+        manifest = self.output / "manifest.jsonl"
+        if not manifest.is_file():
+            return
+        try:
+            rows = read_manifest(manifest)
+        except (OSError, ValueError) as exc:
+            notice(logger, "the earlier manifest %s is unreadable (%s); its outputs stay", manifest, exc)
+            return
+        gone = [row for row in rows if row.get("path") not in current]
+        removed = 0
+        for row in gone:
+            for relative in row.get("outputs", ()):
+                path = self.output / relative
+                if path.resolve().is_relative_to(self.output.resolve()) and path.is_file():
+                    path.unlink()
+                    removed += 1
+        if gone:
+            notice(logger, "removed %d output file(s) of %d input(s) no longer in %s", removed, len(gone), self.input)
 
     def open_cache(self) -> None:
         if self.options.use_cache and self.cache is None:
@@ -213,6 +255,8 @@ class _Run:
         (self.output / STATE_FILE).unlink()
         if self.cache is not None:
             self.cache.close()
+        if self._lock is not None:
+            self._lock.close()
         return RunReport(tuple(sorted(reports, key=lambda r: r.path)), self.output, time.perf_counter() - started)
 
     def prepare_window(self, paths: Sequence[Path]) -> tuple[list[_Prepared], list[FileReport]]:
@@ -226,8 +270,8 @@ class _Run:
             try:
                 result = self._prepare(path)
             except Exception as exc:  # one broken document must not end the run
-                logger.exception("unexpected error in %s", path)
-                result = FileReport(relative_id(self.input, path), FAILED, reason=f"{type(exc).__name__}: {exc}")
+                result = FileReport(relative_id(self.input, path), FAILED, reason=_one_line(exc))
+                _log_failure(relative_id(self.input, path), exc)
             if isinstance(result, FileReport):
                 reports.append(result)
                 self.progress.document(result)
@@ -252,7 +296,7 @@ class _Run:
         if doc.language is None:
             return FileReport(doc_id, SKIPPED, reason="language not detected", **base)
         if doc.language == self.registry.target:
-            target = inside(self.output, f"{self.registry.target}/{doc_id}")
+            target = inside(self.output, f"{self.registry.target}/{self.names.copy[doc_id]}")
             copy_file(path, target)
             return FileReport(doc_id, PASSED, outputs=(_rel(self.output, target),), **base)
         model = self.registry.route(doc.language)
@@ -280,8 +324,8 @@ class _Run:
             except XlingError as exc:
                 translated = {id(p): exc for p in group}
             except Exception as exc:  # e.g. out of memory on the device: these documents fail, the run goes on
-                logger.exception("translation with %s failed", model)
-                error = XlingError(f"translation failed: {type(exc).__name__}: {exc}")
+                _log_failure(f"translation with {model}", exc)
+                error = XlingError(f"translation failed: {_one_line(exc)}")
                 translated = {id(p): error for p in group}
             for prepared in group:
                 outcome = translated[id(prepared)]
@@ -293,7 +337,12 @@ class _Run:
                     report = FileReport(prepared.doc.id, FAILED, reason=str(outcome), model=model,
                                         **_doc_fields(prepared))
                 else:
-                    report = self._write(prepared, translator, *outcome)
+                    try:
+                        report = self._write(prepared, translator, *outcome)
+                    except Exception as exc:  # a full disk, a name the file system refuses: this document only
+                        _log_failure(prepared.doc.id, exc)
+                        report = FileReport(prepared.doc.id, FAILED, reason=f"writing failed: {_one_line(exc)}",
+                                            model=model, **_doc_fields(prepared))
                 reports.append(report)
                 self.progress.document(report)
         return reports
@@ -346,7 +395,7 @@ class _Run:
         doc, lang, target = prepared.doc, prepared.doc.language, self.registry.target
         pair = f"{lang}-{target}"
         beads = beads_from_translations(prepared.translatable, translations)
-        base = inside(self.output, f"{pair}/{self.stems[doc.id]}")
+        base = inside(self.output, f"{pair}/{self.names.stem[doc.id]}")
         files = {
             "source": base.with_name(f"{base.name}.{lang}"),
             "target": base.with_name(f"{base.name}.{target}"),
@@ -360,17 +409,17 @@ class _Run:
         flags = Counter(flag for bead in beads for flag in bead.flags)
         kept = flags.pop(KEPT, 0)
         flags = dict(sorted(flags.items()))
-        backend = getattr(getattr(translator, "inner", translator), "backend", "custom")
+        backend = backend_name(translator)
         sig = signature(backend=backend, model_id=translator.model_id, revision=translator.revision,
                         settings_key=translator.settings.key(), pair=pair)
         if self.options.view:
             from xling.view.html import render_document
 
-            files["view"] = inside(self.output, f"view/{pair}/{self.stems[doc.id]}.html")
+            files["view"] = inside(self.output, f"view/{pair}/{self.names.stem[doc.id]}.html")
             write_text(files["view"], render_document(records, CorpusInfo(lang, target, sig), title=doc.id))
         scores = [b.score for b in beads if KEPT not in b.flags]
         return FileReport(
-            doc.id, TRANSLATED, model=translator.model_id, revision=translator.revision,
+            doc.id, TRANSLATED, model=translator.model_id, revision=translator.revision, backend=backend,
             translated=len(prepared.translatable) - cached - kept, cached=cached, kept=kept, flags=flags,
             score=round(sum(scores) / len(scores), 4) if scores else None, skipped=tuple(prepared.skipped),
             outputs=tuple(_rel(self.output, f) for f in files.values()), signature=sig,
@@ -384,7 +433,7 @@ class _Run:
         for report in sorted(reports, key=lambda r: r.path):
             row = manifest_row(report)
             page = next((o for o in report.outputs if o.startswith("view/")), None)
-            row["link"] = page.removeprefix("view/") if page else None
+            row["link"] = quote(page.removeprefix("view/")) if page else None  # names may hold #, ?, %
             rows.append(row)
         write_text(self.output / "view" / "index.html", render_index(rows, f"xling: {self.input.name}"))
 
@@ -401,14 +450,26 @@ def segment_document(doc: Document, spans: Sequence[tuple[int, int]],
     return segments
 
 
-def output_stems(doc_ids: Sequence[str]) -> dict[str, str]:
-    """``dir/article.txt`` → ``dir/article``; keep the suffix where two inputs would share a stem."""
-    stems = {doc_id: doc_id.rsplit(".", 1)[0] if "." in doc_id.rsplit("/", 1)[-1] else doc_id
-             for doc_id in doc_ids}
-    taken: dict[str, int] = {}
-    for stem in stems.values():
-        taken[stem] = taken.get(stem, 0) + 1
-    return {doc_id: (stem if taken[stem] == 1 else doc_id) for doc_id, stem in stems.items()}
+def _one_line(exc: BaseException) -> str:
+    """``OSError: No space left on device: 'out/pl-en/a.en'``: what a manifest reason says."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename!r}" if exc.filename else exc.strerror
+    if isinstance(exc, XlingError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def _log_failure(what: str, exc: BaseException) -> None:
+    """One line by default; the traceback with -v."""
+    logger.error("%s failed: %s", what, _one_line(exc))
+    logger.info("traceback of the failure in %s", what, exc_info=exc)
+
+
+def backend_name(translator: Translator) -> str:
+    """What decoded, e.g. ``ctranslate2/int8``; a translator of one's own is named by its ``backend``."""
+    inner = getattr(translator, "inner", translator)
+    describe = getattr(inner, "describe", None)
+    return describe() if callable(describe) else getattr(inner, "backend", "custom")
 
 
 def path_windows(paths: Sequence[Path], budget: int) -> list[list[Path]]:

@@ -57,8 +57,9 @@ def _worker_run(context: dict) -> _Run:
 def prepare(row: dict, context: dict) -> dict:
     """Ray Data map step: read, detect and segment one window of files."""
     run = _worker_run(context)
+    run.names.update(json.loads(row["names"]))
     prepared, reports = run.prepare_window([Path(p) for p in json.loads(row["paths"])])
-    return {"window": row["window"], "stems": row["stems"], "payload": pickle.dumps((prepared, reports))}
+    return {"window": row["window"], "names": row["names"], "payload": pickle.dumps((prepared, reports))}
 
 
 class TranslateWindows:
@@ -67,15 +68,14 @@ class TranslateWindows:
     def __init__(self, context: dict) -> None:
         self.run = _worker_run(context)
         self.run.open_cache()
-        self.run.stems = {}
 
     def __call__(self, batch: dict) -> dict:
         import numpy as np
 
         out = []
-        for stems, payload in zip(batch["stems"], batch["payload"], strict=True):
+        for names, payload in zip(batch["names"], batch["payload"], strict=True):
             prepared, reports = pickle.loads(payload)
-            self.run.stems.update(json.loads(stems))
+            self.run.names.update(json.loads(names))
             reports = reports + self.run.translate_window(prepared)
             out.append(pickle.dumps(reports))
         return {"window": np.asarray(batch["window"]), "reports": np.array(out, dtype=object)}
@@ -110,7 +110,7 @@ def translate_folder_ray(input_dir: Path | str, output_dir: Path | str, options:
         for index, window in enumerate(windows):
             ids = [relative_id(run.input, p) for p in window]
             rows.append({"window": index, "paths": json.dumps([str(p.resolve()) for p in window]),
-                         "stems": json.dumps({doc_id: run.stems[doc_id] for doc_id in ids})})
+                         "names": json.dumps(run.names.subset(ids))})
         # Retries are Ray Data's defaults: tasks lost to a system failure run again, and a dead
         # actor is restarted; the translation cache keeps finished sentences.
         dataset = (

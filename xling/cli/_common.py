@@ -47,7 +47,9 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     """Handlers live here, in the CLI, never in the library."""
     from rich.logging import RichHandler
 
-    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    from xling.notice import NOTICE
+
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else NOTICE)
     logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(console=stderr, show_path=False)])
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -76,4 +78,10 @@ def exit_codes(resume_hint: str = "") -> Iterator[None]:
         raise typer.Exit(EXIT_USAGE) from None
     except XlingError as exc:
         stderr.print(f"[red]error:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    except OSError as exc:  # a full disk, a read-only or vanished folder: what, and where
+        where = f" ({exc.filename})" if exc.filename else ""
+        stderr.print(f"[red]error:[/] {exc.strerror or exc}{where}",
+                     soft_wrap=True)
+        logging.getLogger("xling").info("traceback", exc_info=exc)
         raise typer.Exit(EXIT_FAILED) from None

@@ -65,3 +65,34 @@ def copy_file(source: Path, target: Path) -> None:
     """Copy bytes exactly (pass-through documents stay byte-identical)."""
     with source.open("rb") as src, atomic_open(target, "wb") as dst:
         shutil.copyfileobj(src, dst)
+
+
+LOCK_FILE = ".xling-lock"
+
+
+def lock_folder(folder: Path) -> IO:
+    """Hold ``folder/.xling-lock`` for this process, or say which process holds it (``UsageError``).
+
+    An advisory ``flock``: the system drops it when the process ends, however it ends, so
+    a killed run never leaves a stale lock. Close the returned file to release it early.
+    """
+    from xling.errors import UsageError
+
+    handle = open(folder / LOCK_FILE, "a+", encoding="ascii")  # noqa: SIM115  (held until closed)
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        return handle
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise UsageError(f"output folder {folder} is in use by another xling run (PID {holder}); wait for it "
+                         "to finish, or write to another folder") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle

@@ -48,7 +48,17 @@ def write_beads(records: Iterable[Record], path: Path) -> int:
 
 
 def read_beads(path: Path) -> Iterator[Record]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield record_from_json(line)
+    """The records of a bead file; a damaged line is a ``ReadError`` naming the file and line."""
+    from xling.errors import ReadError
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        yield record_from_json(line)
+                    except (ValueError, KeyError, TypeError) as exc:
+                        raise ReadError(f"{path}, line {number}: not a bead record ({type(exc).__name__}: {exc}); "
+                                        "run `xling translate` again to rewrite it") from exc
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"{path} is not UTF-8 text ({exc.reason})") from exc

@@ -94,6 +94,22 @@ def filtered(records: Iterable[Record], result: ExportResult, min_score: float |
         yield record
 
 
+def _refuse_run_files(out_dir: Path, base: Path | str, suffix: str, rows: list[dict]) -> None:
+    """An export never overwrites what the run wrote (its manifest, index or any document's outputs)."""
+    if str(base) == "-":
+        return
+    base = Path(base)
+    # moses writes BASE.<src> and BASE.<tgt>: check those names too
+    candidates = {base.resolve(), *(base.parent.resolve() / f"{base.name}.{lang}"
+                                    for row in rows for lang in (row.get("language"), "en") if lang)}
+    run_files = {(out_dir / "manifest.jsonl").resolve(), (out_dir / "view" / "index.html").resolve()}
+    run_files |= {(out_dir / o).resolve() for row in read_manifest(out_dir / "manifest.jsonl")
+                  for o in row.get("outputs", ())}
+    if clash := sorted(str(p) for p in candidates & run_files):
+        raise UsageError(f"refusing to overwrite {clash[0]}: it is part of the run in {out_dir}; "
+                         "choose another --output")
+
+
 def export_run(out_dir: Path | str, fmt: str, output: Path | str | None = None, *, pair: str | None = None,
                min_score: float | None = None, no_flagged: bool = False,
                columns: Sequence[str] = ()) -> ExportResult:
@@ -115,6 +131,7 @@ def export_run(out_dir: Path | str, fmt: str, output: Path | str | None = None, 
 
     stream = filtered(records(), result, min_score, no_flagged)
     base = output if output is not None else out_dir / f"corpus.{pair}{spec.suffix}"
+    _refuse_run_files(out_dir, base, spec.suffix, [row for rows in pairs.values() for row in rows])
     result.files = write_corpus(stream, fmt, base, info, columns)
     return result
 

@@ -29,9 +29,9 @@ CREATE TABLE IF NOT EXISTS translations (
 
 
 def default_cache_path() -> Path:
-    from platformdirs import user_cache_path
+    from xling.notice import cache_root
 
-    return user_cache_path("xling") / "translations.sqlite3"
+    return cache_root() / "translations.sqlite3"
 
 
 class TranslationCache:
@@ -43,8 +43,14 @@ class TranslationCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # check_same_thread off: used by one caller at a time, but a Ray actor is built on one
         # thread and called on another.
-        self._db = sqlite3.connect(str(path), timeout=60.0, isolation_level=None, check_same_thread=False)
-        self._setup()
+        try:
+            self._db = sqlite3.connect(str(path), timeout=60.0, isolation_level=None, check_same_thread=False)
+            self._setup()
+        except sqlite3.Error as exc:
+            from xling.errors import UsageError
+
+            raise UsageError(f"the translation cache {path} cannot be used ({exc}); move it away, or pass "
+                             "--cache PATH or --no-cache") from exc
 
     def _setup(self, attempts: int = 50) -> None:
         """Switch to WAL and create the table. Two processes creating the same file at once can get
