@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import POLISH_SEED, SEEDS
@@ -314,3 +316,22 @@ def test_a_run_of_data_is_skipped_the_rest_translated_and_the_exit_code_is_1(tmp
     assert row["skipped"][0]["end"] - row["skipped"][0]["start"] == len(blob)
     target = (tmp_path / "out" / "pl-en" / "doc.en").read_text(encoding="utf-8")
     assert all(s.upper() in target for s in sentences)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=20_000), min_size=1, max_size=30),
+       st.integers(min_value=1, max_value=100_000))
+def test_windows_start_with_one_document_and_cover_every_file_once(tmp_path_factory, sizes, budget):
+    from xling.pipeline import path_windows
+
+    folder = tmp_path_factory.mktemp("w")
+    paths = []
+    for i, size in enumerate(sizes):
+        path = folder / f"{i:03d}.txt"
+        path.write_bytes(b"x" * size)
+        paths.append(path)
+    windows = path_windows(paths, budget)
+    assert [p for w in windows for p in w] == paths  # every file once, in order
+    assert len(windows[0]) == 1  # the first document is written as soon as it is translated
+    for window in windows[:-1]:  # a window closes as soon as it reaches the budget
+        assert sum(p.stat().st_size for p in window[:-1]) < budget

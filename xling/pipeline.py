@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 STATE_FILE = ".xling-run.json"  # present while a run into this folder is unfinished
 KEPT = "kept_target_language"
+FIRST_WINDOWS_BYTES = 8 * 1024  # after the first document alone, windows grow from this to --window-kb
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,8 @@ class _Run:
         (self.output / STATE_FILE).unlink()
         if self.cache is not None:
             self.cache.close()
-        if self._lock is not None:
+        if self._lock is not None:  # emptied, so that a finished folder does not depend on a PID
+            self._lock.truncate(0)
             self._lock.close()
         return RunReport(tuple(sorted(reports, key=lambda r: r.path)), self.output, time.perf_counter() - started)
 
@@ -475,20 +477,23 @@ def backend_name(translator: Translator) -> str:
 def path_windows(paths: Sequence[Path], budget: int) -> list[list[Path]]:
     """Consecutive files of about ``budget`` bytes together (at least one per window).
 
-    Windows are cut by file size, known before anything is read, so every engine cuts
-    them the same way; translation batches (and so the last bits of a score) depend on
+    The first window is the first file alone and the next ones grow (8 KiB, doubling) up to
+    ``budget``: the first document is written seconds after start, not after a whole
+    window. Windows are cut by file size, known before anything is read, so every engine
+    cuts them the same way; translation batches (and so the last bits of a score) depend on
     which sentences are translated together.
     """
     windows: list[list[Path]] = []
     current: list[Path] = []
-    size = 0
+    size, limit = 0, 0
     for path in paths:
         current.append(path)
         with contextlib.suppress(OSError):  # reading it will report the problem
             size += path.stat().st_size
-        if size >= budget:
+        if size >= limit:
             windows.append(current)
             current, size = [], 0
+            limit = min(budget, max(FIRST_WINDOWS_BYTES, 2 * limit))
     if current:
         windows.append(current)
     return windows
