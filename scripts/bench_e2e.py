@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -183,6 +184,7 @@ def bench(folder: Path, systems: list[str], rounds: int, model: Path, beams: int
     for r in range(rounds):
         for system in systems:
             out = work / f"out-{folder.name}-{system}-{r}"
+            shutil.rmtree(out, ignore_errors=True)  # a fresh output folder, as a first run has
             command, watch, pattern = command_for(system, folder, out, model, beams)
             run = timed(command, env, watch, pattern)
             tallies[system].runs.append(run)

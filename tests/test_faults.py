@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from conftest import POLISH_SEED, SEEDS
@@ -92,11 +91,18 @@ def test_a_failed_write_fails_that_document_only(tmp_path, seeds, fake_backend, 
     assert (out / "view" / "index.html").is_file()
 
 
-def test_a_read_only_output_is_one_line(tmp_path, seeds, fake_backend):
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders")
+def test_a_read_only_output_is_one_line(tmp_path, seeds, fake_backend, monkeypatch):
     out = tmp_path / "ro"
     out.mkdir()
+    if os.geteuid() == 0:  # root writes into read-only folders: the file system's answer, simulated
+        real = Path.mkdir
+
+        def refused(self, *args, **kwargs):
+            if self.is_relative_to(out):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "mkdir", refused)
     out.chmod(0o500)
     try:
         result = _translate(seeds, out / "sub", *fake_backend)
@@ -164,3 +170,11 @@ def test_index_links_are_url_encoded(tmp_path, fake_backend):
     index = (out / "view" / "index.html").read_text(encoding="utf-8")
     assert 'href="pl-en/%231%20%3F50%25.html"' in index
     assert (out / "view" / "pl-en" / "#1 ?50%.html").is_file()
+
+
+def test_a_registry_with_wrong_types_is_one_line_at_start(tmp_path, seeds):
+    registry = tmp_path / "registry.toml"
+    registry.write_text('target = "en"\nfallback = 3\n\n[models]\npl = 5\n', encoding="utf-8")
+    result = _translate(seeds, tmp_path / "out", "--registry", str(registry))
+    assert result.exit_code == 2 and "fallback must be a string" in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()

@@ -95,6 +95,7 @@ def load_registry(path: Path | None = None) -> Registry:
         table = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"model registry {path or 'models/registry.toml'} is not valid TOML: {exc}") from exc
+    _check_types(table, path or "models/registry.toml")
     return Registry(
         models=dict(table.get("models", {})),
         fallback=str(table.get("fallback", SKIP)),
@@ -102,6 +103,23 @@ def load_registry(path: Path | None = None) -> Registry:
         detect=tuple(table.get("detect", ())),
         quality=_quality_tables(table.get("quality", {}), path),
     )
+
+
+def _check_types(table: dict, where) -> None:
+    """A registry with a wrong type fails at start with the key named, not per document later."""
+    for key in ("target", "fallback"):
+        if key in table and not isinstance(table[key], str):
+            raise UsageError(f"model registry {where}: {key} must be a string, not {table[key]!r}")
+    models = table.get("models", {})
+    if not isinstance(models, dict):
+        raise UsageError(f"model registry {where}: [models] must be a table of LANG = \"MODEL\"")
+    for lang, model in models.items():
+        if not isinstance(model, str) or not model:
+            raise UsageError(f"model registry {where}: [models] {lang} must be a model id or path (a string), "
+                             f"not {model!r}")
+    detect = table.get("detect", [])
+    if not isinstance(detect, list) or not all(isinstance(code, str) for code in detect):
+        raise UsageError(f"model registry {where}: detect must be a list of language codes")
 
 
 _QUALITY_KEYS = ("omission_median", "omission_threshold", "low_score")
