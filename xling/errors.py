@@ -10,6 +10,16 @@ class XlingError(Exception):
     """Base class of every error xling raises on purpose."""
 
 
+def one_line(exc: BaseException) -> str:
+    """What went wrong, in one line: ``No space left on device: 'out/pl-en/a.en'`` for a system error,
+    the message of xling's own, else the exception's type and first line."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename!r}" if exc.filename else exc.strerror
+    if isinstance(exc, XlingError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
 class UsageError(XlingError):
     """The caller asked for something that cannot work (bad option, bad folder)."""
 

@@ -77,8 +77,7 @@ class Registry:
 
 @functools.lru_cache(maxsize=1)
 def _packaged_languages() -> frozenset[str]:
-    table = tomllib.loads(_packaged_registry().decode("utf-8"))
-    return frozenset(table.get("models", {})) | frozenset(table.get("detect", ())) | {table.get("target", "en")}
+    return frozenset(_parse_registry(_packaged_registry(), None).languages)
 
 
 def load_registry(path: Path | None = None) -> Registry:
@@ -91,6 +90,10 @@ def load_registry(path: Path | None = None) -> Registry:
             raise UsageError(f"cannot read model registry {path}: {exc.strerror}") from exc
     else:
         raw = _packaged_registry()
+    return _parse_registry(raw, path)
+
+
+def _parse_registry(raw: bytes, path: Path | None) -> Registry:
     try:
         table = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

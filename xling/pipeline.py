@@ -22,7 +22,7 @@ from urllib.parse import quote
 from xling.align import beads_from_translations
 from xling.data import CorpusInfo, Document, Record, Segment, Translation
 from xling.detect import Detection, LanguageDetector
-from xling.errors import ReadError, UsageError, XlingError
+from xling.errors import ReadError, UsageError, XlingError, one_line
 from xling.formats.atomic import LOCK_FILE, copy_file, lock_folder, remove_stray_temporaries, write_text
 from xling.formats.beads import write_beads
 from xling.formats.moses import write_moses
@@ -272,7 +272,7 @@ class _Run:
             try:
                 result = self._prepare(path)
             except Exception as exc:  # one broken document must not end the run
-                result = FileReport(relative_id(self.input, path), FAILED, reason=_one_line(exc))
+                result = FileReport(relative_id(self.input, path), FAILED, reason=one_line(exc))
                 _log_failure(relative_id(self.input, path), exc)
             if isinstance(result, FileReport):
                 reports.append(result)
@@ -327,7 +327,7 @@ class _Run:
                 translated = {id(p): exc for p in group}
             except Exception as exc:  # e.g. out of memory on the device: these documents fail, the run goes on
                 _log_failure(f"translation with {model}", exc)
-                error = XlingError(f"translation failed: {_one_line(exc)}")
+                error = XlingError(f"translation failed: {one_line(exc)}")
                 translated = {id(p): error for p in group}
             for prepared in group:
                 outcome = translated[id(prepared)]
@@ -343,7 +343,7 @@ class _Run:
                         report = self._write(prepared, translator, *outcome)
                     except Exception as exc:  # a full disk, a name the file system refuses: this document only
                         _log_failure(prepared.doc.id, exc)
-                        report = FileReport(prepared.doc.id, FAILED, reason=f"writing failed: {_one_line(exc)}",
+                        report = FileReport(prepared.doc.id, FAILED, reason=f"writing failed: {one_line(exc)}",
                                             model=model, **_doc_fields(prepared))
                 reports.append(report)
                 self.progress.document(report)
@@ -452,18 +452,9 @@ def segment_document(doc: Document, spans: Sequence[tuple[int, int]],
     return segments
 
 
-def _one_line(exc: BaseException) -> str:
-    """``OSError: No space left on device: 'out/pl-en/a.en'``: what a manifest reason says."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror}: {exc.filename!r}" if exc.filename else exc.strerror
-    if isinstance(exc, XlingError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}".splitlines()[0]
-
-
 def _log_failure(what: str, exc: BaseException) -> None:
     """One line by default; the traceback with -v."""
-    logger.error("%s failed: %s", what, _one_line(exc))
+    logger.error("%s failed: %s", what, one_line(exc))
     logger.info("traceback of the failure in %s", what, exc_info=exc)
 
 

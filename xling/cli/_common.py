@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import typer
 from rich.console import Console
 
-from xling.errors import UsageError, XlingError
+from xling.errors import UsageError, XlingError, one_line
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -80,8 +80,6 @@ def exit_codes(resume_hint: str = "") -> Iterator[None]:
         stderr.print(f"[red]error:[/] {exc}", soft_wrap=True)
         raise typer.Exit(EXIT_FAILED) from None
     except OSError as exc:  # a full disk, a read-only or vanished folder: what, and where
-        where = f" ({exc.filename})" if exc.filename else ""
-        stderr.print(f"[red]error:[/] {exc.strerror or exc}{where}",
-                     soft_wrap=True)
+        stderr.print(f"[red]error:[/] {one_line(exc)}", soft_wrap=True)
         logging.getLogger("xling").info("traceback", exc_info=exc)
         raise typer.Exit(EXIT_FAILED) from None

@@ -54,13 +54,18 @@ def get_format(name: str) -> Format:
     return FORMATS[name]
 
 
-def run_pairs(out_dir: Path) -> dict[str, list[dict]]:
-    """Translated documents of a run, grouped by language pair (``pl-en`` → manifest rows)."""
+def run_manifest(out_dir: Path) -> list[dict]:
+    """The manifest rows of a run folder (every input, whatever happened to it)."""
     manifest = out_dir / "manifest.jsonl"
     if not manifest.is_file():
         raise UsageError(f"{out_dir} has no manifest.jsonl: is it the output folder of `xling translate`?")
+    return read_manifest(manifest)
+
+
+def run_pairs(rows: Iterable[dict]) -> dict[str, list[dict]]:
+    """Translated documents of a run, grouped by language pair (``pl-en`` → manifest rows)."""
     pairs: dict[str, list[dict]] = {}
-    for row in read_manifest(manifest):
+    for row in rows:
         if row["status"] == TRANSLATED:
             beads = next(o for o in row["outputs"] if o.endswith(".jsonl"))
             pairs.setdefault(beads.split("/", 1)[0], []).append(row)
@@ -94,17 +99,15 @@ def filtered(records: Iterable[Record], result: ExportResult, min_score: float |
         yield record
 
 
-def _refuse_run_files(out_dir: Path, base: Path | str, suffix: str, rows: list[dict]) -> None:
+def _refuse_run_files(out_dir: Path, base: Path | str, languages: Sequence[str], manifest: list[dict]) -> None:
     """An export never overwrites what the run wrote (its manifest, index or any document's outputs)."""
     if str(base) == "-":
         return
     base = Path(base)
     # moses writes BASE.<src> and BASE.<tgt>: check those names too
-    candidates = {base.resolve(), *(base.parent.resolve() / f"{base.name}.{lang}"
-                                    for row in rows for lang in (row.get("language"), "en") if lang)}
+    candidates = {base.resolve(), *(base.parent.resolve() / f"{base.name}.{lang}" for lang in languages)}
     run_files = {(out_dir / "manifest.jsonl").resolve(), (out_dir / "view" / "index.html").resolve()}
-    run_files |= {(out_dir / o).resolve() for row in read_manifest(out_dir / "manifest.jsonl")
-                  for o in row.get("outputs", ())}
+    run_files |= {(out_dir / o).resolve() for row in manifest for o in row.get("outputs", ())}
     if clash := sorted(str(p) for p in candidates & run_files):
         raise UsageError(f"refusing to overwrite {clash[0]}: it is part of the run in {out_dir}; "
                          "choose another --output")
@@ -116,7 +119,8 @@ def export_run(out_dir: Path | str, fmt: str, output: Path | str | None = None, 
     """Write every bead of one language pair of a run in format ``fmt``; returns counts and files."""
     out_dir = Path(out_dir)
     spec = get_format(fmt)
-    pairs = run_pairs(out_dir)
+    manifest = run_manifest(out_dir)
+    pairs = run_pairs(manifest)
     pair = choose_pair(pairs, pair)
     rows = pairs[pair]
     source_lang, target_lang = pair.split("-", 1)
@@ -131,7 +135,7 @@ def export_run(out_dir: Path | str, fmt: str, output: Path | str | None = None, 
 
     stream = filtered(records(), result, min_score, no_flagged)
     base = output if output is not None else out_dir / f"corpus.{pair}{spec.suffix}"
-    _refuse_run_files(out_dir, base, spec.suffix, [row for rows in pairs.values() for row in rows])
+    _refuse_run_files(out_dir, base, (source_lang, target_lang), manifest)
     result.files = write_corpus(stream, fmt, base, info, columns)
     return result
 

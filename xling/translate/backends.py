@@ -41,6 +41,7 @@ def create_translator(model: ResolvedModel, settings: GenerationSettings | None 
                       runtime: Runtime | None = None, backend: str = "auto",
                       models_dir: Path | None = None) -> BatchedTranslator:
     runtime = runtime or Runtime()
+    check_device(runtime.device, backend)
     if backend == "auto":
         backend = _choose(model, runtime, models_dir)
         if backend == "transformers" and runtime.quantization != "none":

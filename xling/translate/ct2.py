@@ -98,14 +98,10 @@ def convert(model: ResolvedModel, quantization: str = "int8", root: Path | None 
 
 
 def _device_name(device: str) -> str:
-    """``auto`` → ``cuda`` when CTranslate2 sees a GPU, else ``cpu``; a GPU that is not there is an error."""
-    gpus = _require_ctranslate2().get_cuda_device_count()
+    """``auto`` → ``cuda`` when CTranslate2 sees a GPU, else ``cpu``; other values pass through
+    (``backends.check_device`` has made sure a GPU asked for is there)."""
     if device == "auto":
-        return "cuda" if gpus > 0 else "cpu"
-    kind, _, index = device.partition(":")
-    if kind == "cuda" and (int(index or 0) >= gpus):
-        seen = f"sees {gpus} GPU(s)" if gpus else "sees no GPU"
-        raise UsageError(f"--device {device}: CTranslate2 {seen}; use --device cpu or auto")
+        return "cuda" if _require_ctranslate2().get_cuda_device_count() > 0 else "cpu"
     return device
 
 

@@ -144,6 +144,7 @@ class _BeamLogProbs:
 
 # Tensors at least this big get their own mapping from glibc, returned to the system when freed.
 MMAP_THRESHOLD = 1 << 20
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number, from glibc's malloc.h
 
 
 def limit_heap_growth(threshold: int = MMAP_THRESHOLD) -> bool:
@@ -166,9 +167,6 @@ def limit_heap_growth(threshold: int = MMAP_THRESHOLD) -> bool:
         return bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return False
-
-
-_M_MMAP_THRESHOLD = -3  # from glibc's malloc.h
 
 
 def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
