@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -83,9 +84,18 @@ def test_sigkill_then_rerun_gives_the_same_files_as_a_clean_run(corpus, tiny_mod
     process.send_signal(signal.SIGKILL)
     process.communicate()
     assert not (out / "manifest.jsonl").exists()  # it really was cut off part-way
-    assert not list(out.rglob("*.tmp"))  # no half-written file is left under a real name
+    # no half-written file under a real name (a kill mid-write can leave only a temporary file)
+    for beads in (out / "pl-en").glob("*.jsonl"):
+        rows = [json.loads(line) for line in beads.read_text(encoding="utf-8").splitlines()]
+        assert rows and [r["bead"] for r in rows] == list(range(len(rows)))
+    for source in (out / "pl-en").glob("*.pl"):
+        target = source.with_suffix(".en")
+        if target.exists():
+            assert len(source.read_text(encoding="utf-8").splitlines()) == len(
+                target.read_text(encoding="utf-8").splitlines())
     rerun = subprocess.run(args, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
+    assert not list(out.rglob("*.tmp"))  # the rerun removed what the kill left
     same_tree(clean_run, out)
 
 
