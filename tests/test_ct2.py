@@ -192,3 +192,41 @@ def test_thread_layout_uses_every_core_once():
     assert thread_layout("cpu", 16) == (4, 4)
     assert thread_layout("cpu", 1) == (1, 1)
     assert thread_layout("cuda", 16)[0] == 1
+
+
+def test_a_small_call_is_spread_over_both_replicas(tiny_model, models_dir, sentences):
+    def batches_of(translator):
+        seen = []
+        decode = translator._decode
+
+        def counting(batches, lengths):
+            seen.extend(len(b) for b in batches)
+            return decode(batches, lengths)
+
+        translator._decode = counting
+        return translator.translate(sentences), seen
+
+    settings = GenerationSettings(batch_tokens=8192)  # room for every sentence in one batch
+    two = create_translator(resolve(str(tiny_model)), settings, Runtime("cpu", threads=2), "ctranslate2",
+                            models_dir=models_dir)
+    one = create_translator(resolve(str(tiny_model)), settings, Runtime("cpu", threads=1), "ctranslate2",
+                            models_dir=models_dir)
+    assert two.parallel_batches() == 2 and one.parallel_batches() == 1
+    spread, spread_batches = batches_of(two)
+    whole, whole_batches = batches_of(one)
+    assert len(whole_batches) == 1 < len(spread_batches)  # one batch would leave a replica idle
+    assert sum(spread_batches) == sum(whole_batches) >= len(set(sentences))  # rows: long ones are split
+    assert [t.text for t in spread] == [t.text for t in whole]  # batching never changes a translation
+
+
+def test_malloc_tuning_leaves_a_users_setting_alone(monkeypatch):
+    import sys
+
+    from xling.translate.heap import COMPACT, STEADY, tune_malloc
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc settings: Linux only")
+    assert tune_malloc(STEADY) is True
+    assert tune_malloc(COMPACT) is True
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")
+    assert tune_malloc(STEADY) is False

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from xling.data import Translation
 from xling.models import ResolvedModel
 from xling.translate.base import GenerationSettings
-from xling.translate.batching import token_budget_batches
+from xling.translate.batching import balanced_batches
 from xling.translate.split import split_to_fit
 
 logger = logging.getLogger(__name__)
@@ -199,6 +199,13 @@ class BatchedTranslator:
         device = "cuda" if self._loaded().device.startswith("cuda") else "cpu"
         return self.settings.batch_tokens or self.default_batch_tokens[device]
 
+    def parallel_batches(self) -> int:
+        """How many batches the backend decodes at the same time (CTranslate2: one per replica).
+
+        Small calls are then cut into smaller batches, so that no replica idles
+        (``batching.balanced_batches``)."""
+        return 1
+
     def output_lengths(self, longest: int) -> tuple[int, int]:
         """(min, max) new tokens for a batch whose longest input has ``longest`` tokens."""
         limit = self.max_input_tokens - 1
@@ -212,8 +219,9 @@ class BatchedTranslator:
         todo = [u for u in units if u.text.strip()]
         if not todo:
             return
-        budget = self.batch_tokens()
-        batches = [[todo[i] for i in batch] for batch in token_budget_batches([len(u.ids) for u in todo], budget)]
+        plan = balanced_batches([len(u.ids) for u in todo], self.batch_tokens(), self.parallel_batches(),
+                                lambda longest: self.output_lengths(longest)[1])
+        batches = [[todo[i] for i in batch] for batch in plan]
         lengths = [self.output_lengths(max(len(u.ids) for u in batch)) for batch in batches]
         tokenizer = self._loaded().tokenizer
         decoded_batches = self._decode([[u.ids for u in batch] for batch in batches], lengths)

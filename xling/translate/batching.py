@@ -6,7 +6,8 @@ Sorting first means each batch holds sentences of similar length, so padding
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Callable, Sequence
 
 
 def token_budget_batches(lengths: Sequence[int], budget: int, max_batch: int = 256) -> list[list[int]]:
@@ -29,3 +30,43 @@ def token_budget_batches(lengths: Sequence[int], budget: int, max_batch: int = 2
     if current:
         batches.append(current)
     return batches
+
+
+# A decoding step of a batch costs about (rows + STEP_OVERHEAD_ROWS) row-steps: the output layer's
+# weights and the step's fixed work are paid once per batch. Measured with CTranslate2 int8 on one
+# core, beam 4, vocabulary 63 430: 11 ms a step for 1 row, 20 ms for 4, 32 ms for 8, 56 ms for 16.
+STEP_OVERHEAD_ROWS = 3.0
+
+
+def batch_cost(lengths: Sequence[int], batch: Sequence[int], steps: Callable[[int], int]) -> float:
+    """Estimated decoding work of ``batch``: every row runs to the cap of its longest input."""
+    return steps(max(lengths[i] for i in batch)) * (len(batch) + STEP_OVERHEAD_ROWS)
+
+
+def makespan(costs: Sequence[float], workers: int) -> float:
+    """When the last of ``costs`` finishes if each batch, in order, goes to the first free worker."""
+    free = [0.0] * workers
+    for cost in costs:
+        heapq.heapreplace(free, free[0] + cost)
+    return max(free)
+
+
+def balanced_batches(lengths: Sequence[int], budget: int, workers: int = 1,
+                     steps: Callable[[int], int] = lambda n: 2 * n + 10) -> list[list[int]]:
+    """``token_budget_batches`` with the budget (at most ``budget``) that finishes soonest on
+    ``workers`` decoders running side by side.
+
+    One short document fits in one full batch, which leaves every decoder but one idle;
+    smaller batches spread it. A big call keeps the full budget, where batches are cheapest
+    per row. ``steps`` maps a batch's longest input to its output cap.
+    """
+    if workers <= 1 or not lengths:
+        return token_budget_batches(lengths, budget)
+    best: list[list[int]] = []
+    best_span = float("inf")
+    for share in range(8, 0, -1):  # budget × 8/8, 7/8, ... 1/8
+        batches = token_budget_batches(lengths, max(1, budget * share // 8))
+        span = makespan([batch_cost(lengths, b, steps) for b in batches], workers)
+        if span < best_span * 0.98:  # a smaller budget must win clearly: its batches cost more per row
+            best, best_span = batches, span
+    return best

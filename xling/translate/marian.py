@@ -9,12 +9,12 @@ during that same call by two small logits processors.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
 
 from xling.errors import UsageError
 from xling.models import ResolvedModel
 from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime, pick_device
+from xling.translate.heap import COMPACT, tune_malloc
 
 logger = logging.getLogger(__name__)
 
@@ -142,40 +142,13 @@ class _BeamLogProbs:
         return out
 
 
-# Tensors at least this big get their own mapping from glibc, returned to the system when freed.
-MMAP_THRESHOLD = 1 << 20
-_M_MMAP_THRESHOLD = -3  # mallopt's parameter number, from glibc's malloc.h
-
-
-def limit_heap_growth(threshold: int = MMAP_THRESHOLD) -> bool:
-    """Fix glibc's mmap threshold, so that freed beam-search tensors go back to the system.
-
-    glibc raises the threshold each time a mapped block is freed (up to 32 MiB); after the
-    first batches, beam search's large, short-lived tensors come from the heap instead and
-    fragment it: measured on 28 news sentences, beam 4, full-size opus-mt on 2 cores, peak
-    RSS 4.9 GB, and 1.5 GB with the threshold fixed. A user's ``MALLOC_MMAP_THRESHOLD_``
-    wins; elsewhere than glibc this does nothing. Returns whether it was set.
-    """
-    import ctypes
-    import ctypes.util
-    import os
-
-    if os.environ.get("MALLOC_MMAP_THRESHOLD_") or not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return False
-
-
 def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
     import torch
     from transformers import MarianMTModel, MarianTokenizer
 
     device = pick_device(runtime.device)
     if device == "cpu":
-        limit_heap_growth()
+        tune_malloc(COMPACT)
     quantize = quantization_for(runtime) == "int8"
     if quantize and device != "cpu":
         raise UsageError("--quantization int8 (dynamic quantisation) runs on CPU only; on GPU xling uses float16")
