@@ -64,3 +64,52 @@ def test_registry_is_immutable_data():
     registry = Registry({"pl": "a"})
     assert registry.with_overrides({"pl": "b"}).route("pl") == "b"
     assert registry.route("pl") == "a"
+
+
+def _settled_copy(model, folder):
+    import os
+    import shutil
+
+    shutil.copytree(model, folder)
+    for file in folder.iterdir():
+        os.utime(file, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    return folder
+
+
+def test_fingerprint_is_remembered_until_a_file_changes(tiny_model, tmp_path):
+    import json
+
+    from xling.models import _fingerprint_memo, fingerprint
+
+    folder = _settled_copy(tiny_model, tmp_path / "model")
+    first = fingerprint(folder)
+    memo = _fingerprint_memo(folder)
+    assert json.loads(memo.read_text())["fingerprint"] == first
+    # the remembered value is what a second run gets, without hashing again
+    memo.write_text(memo.read_text().replace(first, "sha256:remembered"))
+    assert fingerprint(folder) == "sha256:remembered"
+    # any change to a file's size or mtime: hashed again
+    with (folder / "config.json").open("a") as handle:
+        handle.write(" ")
+    changed = fingerprint(folder)
+    assert changed.startswith("sha256:") and changed not in (first, "sha256:remembered")
+
+
+def test_fingerprint_of_a_folder_just_written_is_not_remembered(tiny_model, tmp_path):
+    import shutil
+
+    from xling.models import _fingerprint_memo, fingerprint
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model, folder)  # mtimes: now
+    assert fingerprint(folder) == fingerprint(_settled_copy(tiny_model, tmp_path / "other"))
+    assert not _fingerprint_memo(folder).exists()
+
+
+def test_damaged_fingerprint_memo_is_ignored(tiny_model, tmp_path):
+    from xling.models import _fingerprint_memo, fingerprint
+
+    folder = _settled_copy(tiny_model, tmp_path / "model")
+    first = fingerprint(folder)
+    _fingerprint_memo(folder).write_text("{not json")
+    assert fingerprint(folder) == first

@@ -7,11 +7,14 @@ Face cache; a download (only when the network is allowed). With ``offline``
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import json
 import math
 import os
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -213,12 +216,46 @@ def _snapshot(model_id: str, local_only: bool) -> ResolvedModel:
     return ResolvedModel(model_id=model_id, path=folder, revision=folder.name)
 
 
+RACY_NS = 2_000_000_000
+
+
 def fingerprint(path: Path) -> str:
-    """A content hash of a local model directory: a changed model never reuses cached translations."""
+    """A content hash of a local model directory: a changed model never reuses cached translations.
+
+    Hashing a full-size model reads ~300 MB (0.3 s a run), so the hash is remembered in
+    xling's cache with each file's size, mtime and inode, and read again only when one
+    of them changes (how make and git notice changed files).
+    """
+    files = sorted(p for p in path.iterdir() if p.is_file())
+    stamp = [[f.name, st.st_size, st.st_mtime_ns, st.st_ino] for f in files for st in [f.stat()]]
+    memo = _fingerprint_memo(path)
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if known["files"] == stamp:
+            return known["fingerprint"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.iterdir() if p.is_file()):
+    for file in files:
         digest.update(file.name.encode())
         with file.open("rb") as handle:
             for block in iter(lambda h=handle: h.read(1 << 20), b""):
                 digest.update(block)
-    return "sha256:" + digest.hexdigest()[:16]
+    result = "sha256:" + digest.hexdigest()[:16]
+    # A file changed within the clock's granularity of the last write could change again unseen
+    # under the same mtime ("racy git"): only settled folders are remembered.
+    settled = all(time.time_ns() - mtime > RACY_NS for _, _, mtime, _ in stamp)
+    with contextlib.suppress(OSError):  # a read-only cache only costs the hashing next time
+        from xling.formats.atomic import write_text
+
+        if settled:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            write_text(memo, json.dumps({"path": str(path), "files": stamp, "fingerprint": result}) + "\n")
+    return result
+
+
+def _fingerprint_memo(path: Path) -> Path:
+    from xling.notice import cache_root
+
+    key = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:24]
+    return cache_root() / "fingerprints" / f"{key}.json"
