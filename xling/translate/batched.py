@@ -111,8 +111,8 @@ class BatchedTranslator:
 
     backend = "abstract"
     # Padded source tokens per batch when the settings leave it open. On CPU, small batches win:
-    # a batch decodes until its longest output, and big ones stream more logits through memory
-    # (2 cores, full-size opus-mt, beam 4, transformers: 1 024 tokens ≈ 2.5 sentences/s, 4 096 ≈ 1.0).
+    # a batch decodes until its longest output, and big ones stream more logits and caches
+    # through memory. Backends set their own measured values.
     default_batch_tokens: ClassVar[dict[str, int]] = {"cpu": 1024, "cuda": 8192}
 
     def __init__(self, model: ResolvedModel, settings: GenerationSettings | None = None,

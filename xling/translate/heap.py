@@ -1,16 +1,17 @@
-"""glibc malloc settings for decoding: each backend's allocation pattern wants different ones.
+"""glibc malloc settings for decoding on CPU.
 
-Both backends allocate and free tensors of tens of megabytes every decoding step,
-and glibc's defaults suit neither (measured on 2 cores, beam 4, full-size opus-mt):
+Both backends allocate and free tensors of megabytes every decoding step (the
+growing attention caches, the logits), and glibc's defaults turn that into page
+faults: it maps each block above its mmap threshold afresh and faults its pages
+in, and gives freed memory back to the system so that the next step faults it in
+again. Measured on 2 cores, beam 4, full-size opus-mt:
 
-- transformers: glibc raises its mmap threshold each time a mapped block is freed
-  (up to 32 MiB); beam search's big, short-lived tensors then come from the heap
-  and fragment it. Peak RSS 4.9 GB on 28 sentences; 1.5 GB with the threshold
-  fixed at 1 MiB (``COMPACT``).
-- CTranslate2: its per-step buffers (the growing attention caches) land just above
-  the threshold, so every step maps fresh pages and faults them in: 2.8 million
-  page faults for 8 sentences of 240 output tokens, 15.2 s; with a 32 MiB mmap and a
-  128 MiB trim threshold, 91 000 faults and 9.1 s, at the same peak RSS (``STEADY``).
+- CTranslate2, 8 sentences of 240 output tokens: 2.8 million page faults, 15.2 s;
+  with ``STEADY``, 91 000 faults and 9.1 s, at the same peak RSS.
+- transformers, 28 news sentences in 256-token batches: ``STEADY`` 52-58 s and
+  1.7 GB peak; a 1 MiB mmap threshold (everything mapped: small heap, 32 million
+  faults) 81 s and 1.5 GB at 1 024-token batches, 85 s and 1.0 GB at 256. glibc's
+  own moving threshold let the heap fragment: 4.9 GB at 1 024-token batches.
 
 A user's ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` wins; elsewhere
 than glibc nothing is changed.
@@ -32,7 +33,7 @@ class MallocProfile:
     trim_threshold: int = 0  # free memory kept at the heap's top before it is returned; 0: glibc's
 
 
-COMPACT = MallocProfile(mmap_threshold=1 << 20)
+# Per-step buffers stay in the heap and are reused; only big blocks are mapped.
 STEADY = MallocProfile(mmap_threshold=32 << 20, trim_threshold=128 << 20)
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import ClassVar
 
 from xling.errors import UsageError
 from xling.models import ResolvedModel
 from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime, pick_device
-from xling.translate.heap import COMPACT, tune_malloc
+from xling.translate.heap import STEADY, tune_malloc
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ class MarianTranslator(BatchedTranslator):
     """Translate with a Marian checkpoint in a local directory (see ``xling.models.resolve``)."""
 
     backend = "transformers"
+    # 28 news sentences, 2 cores, beam 4, full-size opus-mt, malloc STEADY: 256 tokens 52-58 s and
+    # 1.7 GB peak, 384 48 s / 2.4 GB, 512 42 s / 2.9 GB, 1 024 47 s / 5.5 GB.
+    default_batch_tokens: ClassVar[dict[str, int]] = {"cpu": 256, "cuda": 8192}
 
     def _revision_suffix(self) -> str:
         return "+qint8" if quantization_for(self.runtime) == "int8" else ""
@@ -148,7 +152,7 @@ def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
 
     device = pick_device(runtime.device)
     if device == "cpu":
-        tune_malloc(COMPACT)
+        tune_malloc(STEADY)
     quantize = quantization_for(runtime) == "int8"
     if quantize and device != "cpu":
         raise UsageError("--quantization int8 (dynamic quantisation) runs on CPU only; on GPU xling uses float16")
