@@ -42,7 +42,7 @@ def command(
     threads: Annotated[int, typer.Option(min=0, help="CPU threads for translation (0: every core).")] = 0,
     beams: Annotated[int, typer.Option(min=1, help="Beam size.")] = 4,
     batch_tokens: Annotated[int, typer.Option(min=0, help="Padded source tokens per batch (0: the backend's "
-                                                          "default: 1024 transformers, 512 ctranslate2 on CPU; "
+                                                          "default: 256 transformers, 512 ctranslate2 on CPU; "
                                                           "8192 on GPU).")] = 0,
     cache: Annotated[Path | None, typer.Option(help="Translation cache file (sqlite). "
                                                     "\\[default: the user cache folder]")] = None,
