@@ -103,3 +103,10 @@ def test_cached_translator_never_translates_twice(tiny_model, tmp_path):
     again = CachedTranslator(inner, TranslationCache(tmp_path / "cache.sqlite3")).translate(SENTENCES + SENTENCES)
     assert inner.sentences_generated == len(SENTENCES)
     assert again == first + first
+
+
+def test_cpu_batches_hold_about_as_many_hypotheses_at_any_beam(greedy):
+    beam1 = greedy.with_settings(GenerationSettings(beams=1))
+    beam4 = greedy.with_settings(GenerationSettings(beams=4))
+    assert beam1.batch_tokens() == 1024 and beam4.batch_tokens() == 256
+    assert greedy.with_settings(GenerationSettings(beams=4, batch_tokens=700)).batch_tokens() == 700

@@ -42,8 +42,8 @@ def command(
     threads: Annotated[int, typer.Option(min=0, help="CPU threads for translation (0: every core).")] = 0,
     beams: Annotated[int, typer.Option(min=1, help="Beam size.")] = 4,
     batch_tokens: Annotated[int, typer.Option(min=0, help="Padded source tokens per batch (0: the backend's "
-                                                          "default: 256 transformers, 512 ctranslate2 on CPU; "
-                                                          "8192 on GPU).")] = 0,
+                                                          "default on CPU: 1024 / beams for transformers, 512 for "
+                                                          "ctranslate2; 8192 on GPU).")] = 0,
     cache: Annotated[Path | None, typer.Option(help="Translation cache file (sqlite). "
                                                     "\\[default: the user cache folder]")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,

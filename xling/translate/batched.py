@@ -220,7 +220,7 @@ class BatchedTranslator:
         if not todo:
             return
         plan = balanced_batches([len(u.ids) for u in todo], self.batch_tokens(), self.parallel_batches(),
-                                lambda longest: self.output_lengths(longest)[1])
+                                lambda longest: self.output_lengths(longest)[1], self.settings.beams)
         batches = [[todo[i] for i in batch] for batch in plan]
         lengths = [self.output_lengths(max(len(u.ids) for u in batch)) for batch in batches]
         tokenizer = self._loaded().tokenizer

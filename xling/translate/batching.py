@@ -32,15 +32,16 @@ def token_budget_batches(lengths: Sequence[int], budget: int, max_batch: int = 2
     return batches
 
 
-# A decoding step of a batch costs about (rows + STEP_OVERHEAD_ROWS) row-steps: the output layer's
-# weights and the step's fixed work are paid once per batch. Measured with CTranslate2 int8 on one
-# core, beam 4, vocabulary 63 430: 11 ms a step for 1 row, 20 ms for 4, 32 ms for 8, 56 ms for 16.
-STEP_OVERHEAD_ROWS = 3.0
+# A decoding step of a batch costs about (rows + STEP_OVERHEAD_HYPOTHESES / beams) row-steps: the
+# output layer's weights and the step's fixed work are paid once per batch. Measured with
+# CTranslate2 int8 on one core, vocabulary 63 430: beam 4, 11 ms a step for 1 row, 20 for 4, 32
+# for 8, 56 for 16 (≈ 3 rows of overhead); beam 1, 8.3 ms for 1 row, 12.6 for 8, 28.8 for 32 (≈ 12).
+STEP_OVERHEAD_HYPOTHESES = 12.0
 
 
-def batch_cost(lengths: Sequence[int], batch: Sequence[int], steps: Callable[[int], int]) -> float:
+def batch_cost(lengths: Sequence[int], batch: Sequence[int], steps: Callable[[int], int], beams: int = 4) -> float:
     """Estimated decoding work of ``batch``: every row runs to the cap of its longest input."""
-    return steps(max(lengths[i] for i in batch)) * (len(batch) + STEP_OVERHEAD_ROWS)
+    return steps(max(lengths[i] for i in batch)) * (len(batch) + STEP_OVERHEAD_HYPOTHESES / max(1, beams))
 
 
 def makespan(costs: Sequence[float], workers: int) -> float:
@@ -52,7 +53,7 @@ def makespan(costs: Sequence[float], workers: int) -> float:
 
 
 def balanced_batches(lengths: Sequence[int], budget: int, workers: int = 1,
-                     steps: Callable[[int], int] = lambda n: 2 * n + 10) -> list[list[int]]:
+                     steps: Callable[[int], int] = lambda n: 2 * n + 10, beams: int = 4) -> list[list[int]]:
     """``token_budget_batches`` with the budget (at most ``budget``) that finishes soonest on
     ``workers`` decoders running side by side.
 
@@ -66,7 +67,7 @@ def balanced_batches(lengths: Sequence[int], budget: int, workers: int = 1,
     best_span = float("inf")
     for share in range(8, 0, -1):  # budget × 8/8, 7/8, ... 1/8
         batches = token_budget_batches(lengths, max(1, budget * share // 8))
-        span = makespan([batch_cost(lengths, b, steps) for b in batches], workers)
-        if span < best_span * 0.98:  # a smaller budget must win clearly: its batches cost more per row
+        span = makespan([batch_cost(lengths, b, steps, beams) for b in batches], workers)
+        if span < best_span * 0.9:  # a smaller budget must win clearly (10 %): the cost model is rough
             best, best_span = batches, span
     return best
