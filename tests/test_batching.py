@@ -27,15 +27,19 @@ def test_batches_are_length_sorted():
     assert batches == [[1, 3], [5, 2], [4, 0]]
 
 
-@given(st.lists(st.integers(1, 300), max_size=120), st.integers(16, 2000), st.integers(1, 4))
-def test_balanced_batches_cover_every_index_once_and_never_finish_later(lengths, budget, workers):
-    batches = balanced_batches(lengths, budget, workers)
+def cap(longest: int) -> int:
+    return 2 * longest + 10  # xling's output cap for a batch
+
+
+@given(st.lists(st.integers(1, 300), max_size=120), st.integers(16, 2000), st.integers(1, 4), st.integers(1, 8))
+def test_balanced_batches_cover_every_index_once_and_never_finish_later(lengths, budget, workers, beams):
+    batches = balanced_batches(lengths, budget, workers, cap, beams)
     assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
     for batch in batches:
         assert len(batch) * max(lengths[i] for i in batch) <= budget or len(batch) == 1
     if lengths:  # never a worse estimated finish than the full budget's batches
         def span(plan):
-            return makespan([batch_cost(lengths, b, lambda n: 2 * n + 10) for b in plan], workers)
+            return makespan([batch_cost(lengths, b, cap, beams) for b in plan], workers)
 
         assert span(batches) <= span(token_budget_batches(lengths, budget))
 
@@ -43,17 +47,17 @@ def test_balanced_batches_cover_every_index_once_and_never_finish_later(lengths,
 def test_one_small_document_is_spread_over_every_worker():
     lengths = [39, 57, 10, 38, 39, 32, 54, 10, 28, 57, 28, 25, 33]  # the Polish seed, tokenised
     assert len(token_budget_batches(lengths, 512)) == 2
-    plan = balanced_batches(lengths, 512, workers=2)
-    costs = [batch_cost(lengths, b, lambda n: 2 * n + 10) for b in plan]
-    assert makespan(costs, 2) < 0.8 * makespan([batch_cost(lengths, b, lambda n: 2 * n + 10)
+    plan = balanced_batches(lengths, 512, 2, cap, beams=4)
+    costs = [batch_cost(lengths, b, cap, 4) for b in plan]
+    assert makespan(costs, 2) < 0.8 * makespan([batch_cost(lengths, b, cap, 4)
                                                 for b in token_budget_batches(lengths, 512)], 2)
     # one worker: the plain token-budget batches, untouched
-    assert balanced_batches(lengths, 512, workers=1) == token_budget_batches(lengths, 512)
+    assert balanced_batches(lengths, 512, 1, cap, beams=4) == token_budget_batches(lengths, 512)
 
 
 def test_a_big_call_keeps_the_full_budget():
     lengths = [40 + i % 30 for i in range(400)]
-    assert balanced_batches(lengths, 512, workers=2) == token_budget_batches(lengths, 512)
+    assert balanced_batches(lengths, 512, 2, cap, beams=4) == token_budget_batches(lengths, 512)
 
 
 def test_makespan_hands_each_batch_to_the_first_free_worker():

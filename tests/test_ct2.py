@@ -222,10 +222,10 @@ def test_a_small_call_is_spread_over_both_replicas(tiny_model, models_dir, sente
 def test_malloc_tuning_leaves_a_users_setting_alone(monkeypatch):
     import sys
 
-    from xling.translate.heap import STEADY, tune_malloc
+    from xling.translate.heap import tune_malloc
 
     if not sys.platform.startswith("linux"):
         pytest.skip("glibc settings: Linux only")
-    assert tune_malloc(STEADY) is True
+    assert tune_malloc() is True
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")
-    assert tune_malloc(STEADY) is False
+    assert tune_malloc() is False

@@ -26,6 +26,7 @@ from xling.data import Translation
 from xling.models import ResolvedModel
 from xling.translate.base import GenerationSettings
 from xling.translate.batching import balanced_batches
+from xling.translate.heap import tune_malloc
 from xling.translate.split import split_to_fit
 
 logger = logging.getLogger(__name__)
@@ -167,7 +168,10 @@ class BatchedTranslator:
     def _loaded(self) -> Loaded:
         """Load tokenizer and weights on first use: a run answered by the cache never pays for it."""
         if not self._slot:
-            self._slot.append(self._load())
+            loaded = self._load()
+            if loaded.device == "cpu":  # both backends churn big per-step buffers: see heap.py
+                tune_malloc()
+            self._slot.append(loaded)
         return self._slot[0]
 
     def count_tokens(self, text: str) -> int:

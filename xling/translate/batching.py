@@ -39,7 +39,7 @@ def token_budget_batches(lengths: Sequence[int], budget: int, max_batch: int = 2
 STEP_OVERHEAD_HYPOTHESES = 12.0
 
 
-def batch_cost(lengths: Sequence[int], batch: Sequence[int], steps: Callable[[int], int], beams: int = 4) -> float:
+def batch_cost(lengths: Sequence[int], batch: Sequence[int], steps: Callable[[int], int], beams: int) -> float:
     """Estimated decoding work of ``batch``: every row runs to the cap of its longest input."""
     return steps(max(lengths[i] for i in batch)) * (len(batch) + STEP_OVERHEAD_HYPOTHESES / max(1, beams))
 
@@ -52,8 +52,8 @@ def makespan(costs: Sequence[float], workers: int) -> float:
     return max(free)
 
 
-def balanced_batches(lengths: Sequence[int], budget: int, workers: int = 1,
-                     steps: Callable[[int], int] = lambda n: 2 * n + 10, beams: int = 4) -> list[list[int]]:
+def balanced_batches(lengths: Sequence[int], budget: int, workers: int, steps: Callable[[int], int],
+                     beams: int) -> list[list[int]]:
     """``token_budget_batches`` with the budget (at most ``budget``) that finishes soonest on
     ``workers`` decoders running side by side.
 

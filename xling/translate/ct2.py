@@ -26,7 +26,6 @@ from xling.errors import ModelUnavailableError, UsageError
 from xling.models import ResolvedModel
 from xling.notice import notice
 from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime
-from xling.translate.heap import STEADY, tune_malloc
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +167,6 @@ class CT2Translator(BatchedTranslator):
             kind, index = device, 0
         path = convert(self._resolved, self.quantization, self.models_dir)
         inter, intra = thread_layout(kind, self.runtime.cpu_threads())
-        if kind == "cpu":
-            tune_malloc(STEADY)
         model = ctranslate2.Translator(str(path), device=kind, device_index=index, compute_type=self.quantization,
                                        inter_threads=inter, intra_threads=intra)
         tokenizer = MarianTokenizer.from_pretrained(self._resolved.path, local_files_only=True)

@@ -7,8 +7,8 @@ in, and gives freed memory back to the system so that the next step faults it in
 again. Measured on 2 cores, beam 4, full-size opus-mt:
 
 - CTranslate2, 8 sentences of 240 output tokens: 2.8 million page faults, 15.2 s;
-  with ``STEADY``, 91 000 faults and 9.1 s, at the same peak RSS.
-- transformers, 28 news sentences in 256-token batches: ``STEADY`` 52-58 s and
+  with the thresholds fixed here, 91 000 faults and 9.1 s, at the same peak RSS.
+- transformers, 28 news sentences in 256-token batches: these thresholds 52-58 s and
   1.7 GB peak; a 1 MiB mmap threshold (everything mapped: small heap, 32 million
   faults) 81 s and 1.5 GB at 1 024-token batches, 85 s and 1.0 GB at 256. glibc's
   own moving threshold let the heap fragment: 4.9 GB at 1 024-token batches.
@@ -21,24 +21,18 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 
 _M_TRIM_THRESHOLD = -1  # mallopt's parameter numbers, from glibc's malloc.h
 _M_MMAP_THRESHOLD = -3
 
 
-@dataclass(frozen=True, slots=True)
-class MallocProfile:
-    mmap_threshold: int  # blocks at least this big get their own mapping, returned when freed
-    trim_threshold: int = 0  # free memory kept at the heap's top before it is returned; 0: glibc's
+# Per-step buffers stay in the heap and are reused; only blocks this big get their own mapping.
+MMAP_THRESHOLD = 32 << 20
+TRIM_THRESHOLD = 128 << 20  # free memory kept at the heap's top before it is given back
 
 
-# Per-step buffers stay in the heap and are reused; only big blocks are mapped.
-STEADY = MallocProfile(mmap_threshold=32 << 20, trim_threshold=128 << 20)
-
-
-def tune_malloc(profile: MallocProfile) -> bool:
-    """Apply ``profile`` to this process's glibc malloc; returns whether it was applied."""
+def tune_malloc() -> bool:
+    """Fix this process's glibc malloc thresholds; returns whether they were set."""
     import ctypes
     import ctypes.util
 
@@ -48,9 +42,8 @@ def tune_malloc(profile: MallocProfile) -> bool:
         return False
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        done = bool(libc.mallopt(_M_MMAP_THRESHOLD, profile.mmap_threshold))
-        if profile.trim_threshold:
-            done = bool(libc.mallopt(_M_TRIM_THRESHOLD, profile.trim_threshold)) and done
-        return done
+        mapped = libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        trimmed = libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+        return bool(mapped and trimmed)
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return False

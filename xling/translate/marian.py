@@ -15,7 +15,6 @@ from typing import ClassVar
 from xling.errors import UsageError
 from xling.models import ResolvedModel
 from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime, pick_device
-from xling.translate.heap import STEADY, tune_malloc
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ class MarianTranslator(BatchedTranslator):
 
     backend = "transformers"
     # At beam 1 on CPU; divided by the beam width, so that a batch holds about as many hypotheses
-    # at any beam. 28 news sentences, 2 cores, beam 4, full-size opus-mt, malloc STEADY: 256 tokens
+    # at any beam. 28 news sentences, 2 cores, beam 4, full-size opus-mt, malloc tuned (heap.py): 256 tokens
     # 52-58 s and 1.7 GB peak, 384 48 s / 2.4 GB, 512 42 s / 2.9 GB, 1 024 47 s / 5.5 GB; at beam 1,
     # 256 tokens halved the throughput of 1 024 (3.7 against 7.4 sentences/s).
     default_batch_tokens: ClassVar[dict[str, int]] = {"cpu": 1024, "cuda": 8192}
@@ -158,8 +157,6 @@ def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
     from transformers import MarianMTModel, MarianTokenizer
 
     device = pick_device(runtime.device)
-    if device == "cpu":
-        tune_malloc(STEADY)
     quantize = quantization_for(runtime) == "int8"
     if quantize and device != "cpu":
         raise UsageError("--quantization int8 (dynamic quantisation) runs on CPU only; on GPU xling uses float16")
