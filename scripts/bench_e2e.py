@@ -112,7 +112,9 @@ def probe(backend: str, model_dir: Path) -> None:
     from xling.translate.batched import Runtime
 
     t1 = time.perf_counter()
-    LanguageDetector(load_registry(None).languages).detect("To jest zdanie po polsku, całkiem zwyczajne.")
+    # the first document, as a run judges it: the whole text, then its paragraphs
+    text = (SEEDS / POLISH_SEED).read_text(encoding="utf-8")
+    LanguageDetector(load_registry(None).detection_languages).detect_document(text, text.split("\n\n"))
     t2 = time.perf_counter()
     translator = create_translator(resolve(str(model_dir), True), runtime=Runtime("cpu"), backend=backend)
     translator.translate(["Ala ma kota."])

@@ -24,6 +24,7 @@ def train_sentencepiece(texts: list[str], workdir: Path, vocab_size: int) -> Pat
     """Train a BPE sentencepiece model (BPE fragments words like the real models do)."""
     import sentencepiece as spm
 
+    workdir.mkdir(parents=True, exist_ok=True)
     corpus = workdir / "corpus.txt"
     lines = [line.strip() for text in texts for line in text.splitlines() if line.strip()]
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -45,6 +46,37 @@ def train_sentencepiece(texts: list[str], workdir: Path, vocab_size: int) -> Pat
     return prefix.with_suffix(".model")
 
 
+def write_tokenizer(out_dir: Path, texts: list[str], target_texts: list[str] | None = None,
+                    max_positions: int = 128, vocab_size: int = 600, vocab_padding: int = 0):
+    """Write opus-mt's tokenizer files to ``out_dir`` and return the MarianTokenizer.
+
+    One vocabulary for both sides, as in opus-mt: the pieces of the source model, then those of
+    the target model (trained on ``target_texts``, else the same model), then ``<pad>``.
+    """
+    import sentencepiece as spm
+    from transformers import MarianTokenizer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = train_sentencepiece(texts, Path(tmp) / "source", vocab_size)
+        target = train_sentencepiece(target_texts, Path(tmp) / "target", vocab_size) if target_texts else source
+        vocab: dict[str, int] = {}
+        for model in dict.fromkeys([source, target]):
+            processor = spm.SentencePieceProcessor(model_file=str(model))
+            for i in range(processor.get_piece_size()):
+                vocab.setdefault(processor.id_to_piece(i), len(vocab))
+        for i in range(vocab_padding):
+            vocab[f"<unused{i}>"] = len(vocab)
+        vocab["<pad>"] = len(vocab)
+        vocab_path = Path(tmp) / "vocab.json"
+        vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        tokenizer = MarianTokenizer(
+            source_spm=str(source), target_spm=str(target), vocab=str(vocab_path),
+            source_lang="pl", target_lang="en", model_max_length=max_positions,
+        )
+        tokenizer.save_pretrained(out_dir)
+    return tokenizer
+
+
 def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size: int = 600,
           d_model: int = 64, layers: int = 2, seed: int = 13,
           train_steps: int = 150, heads: int = 4, ffn: int = 0, vocab_padding: int = 0) -> Path:
@@ -55,26 +87,13 @@ def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size:
     vocabulary with unused entries to the size of a real one, so the output
     projection costs what it costs in a real model.
     """
-    import sentencepiece as spm
     import torch
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        spm_path = train_sentencepiece(texts, Path(tmp), vocab_size)
-        processor = spm.SentencePieceProcessor(model_file=str(spm_path))
-        pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-        vocab = {piece: i for i, piece in enumerate(pieces)}
-        for i in range(vocab_padding):
-            vocab[f"<unused{i}>"] = len(vocab)
-        vocab["<pad>"] = len(vocab)
-        vocab_path = Path(tmp) / "vocab.json"
-        vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-        tokenizer = MarianTokenizer(
-            source_spm=str(spm_path), target_spm=str(spm_path), vocab=str(vocab_path),
-            source_lang="pl", target_lang="en", model_max_length=max_positions,
-        )
-        tokenizer.save_pretrained(out_dir)
+    tokenizer = write_tokenizer(out_dir, texts, max_positions=max_positions, vocab_size=vocab_size,
+                                vocab_padding=vocab_padding)
+    vocab = tokenizer.get_vocab()
 
     pad_id = vocab["<pad>"]
     config = MarianConfig(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -42,7 +45,7 @@ def pair(tiny_model, models_dir, beams: int, quantization: str = "float32"):
 def test_greedy_output_is_token_for_token_the_transformers_output(tiny_model, models_dir, sentences):
     hf, ct = pair(tiny_model, models_dir, beams=1)
     assert isinstance(ct, Translator)
-    hf_ids = [ids for ids in hf._loaded().tokenizer(sentences)["input_ids"] if len(ids) <= hf.max_input_tokens]
+    hf_ids = [ids for ids in hf._loaded().tokenizer.encode(sentences) if len(ids) <= hf.max_input_tokens]
     assert len(hf_ids) >= 10
     lengths = [hf.output_lengths(len(ids)) for ids in hf_ids]
     # the same rows through each backend's decoder, one row per batch: compare the raw token ids
@@ -163,6 +166,23 @@ def test_the_default_backend_is_ctranslate2_int8_converted_once_with_a_notice(ti
     again = _run_cli(seeds, tmp_path / "named", tiny_model, "--backend", "ctranslate2")
     assert again.exit_code == 0 and not [r for r in caplog.records if r.levelno >= NOTICE]
     assert _outputs(tmp_path / "auto") == _outputs(tmp_path / "named")
+
+
+def test_a_converted_model_translates_without_importing_transformers_or_torch(tiny_model, tmp_path, seeds,
+                                                                              monkeypatch):
+    """The default path's start-up: transformers alone takes ~0.9 s to import, torch more."""
+    monkeypatch.setenv("XLING_CACHE_DIR", str(tmp_path / "cache"))
+    convert(resolve(str(tiny_model)), "int8")
+    code = ("import atexit, runpy, sys\n"
+            "atexit.register(lambda: print('imported:', [m for m in ('transformers', 'torch') if m in sys.modules]))\n"
+            f"sys.argv = ['xling', 'translate', {str(seeds)!r}, '-o', {str(tmp_path / 'out')!r}, "
+            f"'-m', 'pl={tiny_model}', '--offline', '--no-cache', '-q']\n"
+            "runpy.run_module('xling', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("imported: []")
+    rows = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+    assert {r["backend"] for r in rows if r["status"] == "translated"} == {"ctranslate2/int8"}
 
 
 def test_auto_falls_back_to_transformers_with_one_line(tiny_model, tmp_path, seeds, monkeypatch, caplog):

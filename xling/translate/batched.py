@@ -28,6 +28,7 @@ from xling.translate.base import GenerationSettings
 from xling.translate.batching import balanced_batches
 from xling.translate.heap import tune_malloc
 from xling.translate.split import split_to_fit
+from xling.translate.tokens import Tokens
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class Loaded:
     """What the first translation loads: the tokenizer, the backend's model, the input limit."""
 
     device: str
-    tokenizer: Any
+    tokenizer: Tokens
     model: Any
     max_input_tokens: int
 
@@ -175,7 +176,7 @@ class BatchedTranslator:
         return self._slot[0]
 
     def count_tokens(self, text: str) -> int:
-        return len(self._loaded().tokenizer(text, verbose=False)["input_ids"])
+        return len(self._loaded().tokenizer.encode([text])[0])
 
     def translate(self, texts: Sequence[str]) -> list[Translation]:
         if not texts:
@@ -188,7 +189,7 @@ class BatchedTranslator:
     def _units(self, texts: list[str]) -> list[list[_Unit]]:
         """Tokenise all inputs in one call; split the ones over the model limit."""
         tokenizer, limit = self._loaded().tokenizer, self.max_input_tokens
-        all_ids = tokenizer(list(texts), verbose=False)["input_ids"]
+        all_ids = tokenizer.encode(texts)
         units = []
         for text, ids in zip(texts, all_ids, strict=True):
             if len(ids) <= limit:
@@ -196,7 +197,7 @@ class BatchedTranslator:
                 continue
             pieces = split_to_fit(text, self.count_tokens, limit)
             logger.info("input of %d tokens split into %d pieces", len(ids), len(pieces))
-            units.append([_Unit(p, tokenizer(p, verbose=False)["input_ids"]) for p in pieces])
+            units.append([_Unit(p, ids) for p, ids in zip(pieces, tokenizer.encode(pieces), strict=True)])
         return units
 
     def batch_tokens(self) -> int:
@@ -230,7 +231,7 @@ class BatchedTranslator:
         tokenizer = self._loaded().tokenizer
         decoded_batches = self._decode([[u.ids for u in batch] for batch in batches], lengths)
         for batch, decoded in zip(batches, decoded_batches, strict=True):
-            texts = tokenizer.batch_decode([d.ids for d in decoded], skip_special_tokens=True)
+            texts = tokenizer.decode([d.ids for d in decoded])
             for unit, text, d in zip(batch, texts, decoded, strict=True):
                 unit.output, unit.score, unit.tokens = decode_entities(text.strip(), unit.text), d.score, d.tokens
             self.sentences_generated += len(batch)

@@ -26,6 +26,7 @@ from xling.errors import ModelUnavailableError, UsageError
 from xling.models import ResolvedModel
 from xling.notice import notice
 from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime
+from xling.translate.tokens import load_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -157,8 +158,6 @@ class CT2Translator(BatchedTranslator):
         return self._loaded().model.num_translators
 
     def _load(self) -> Loaded:
-        from transformers import MarianTokenizer
-
         ctranslate2 = _require_ctranslate2()
         device = self.device
         if device.startswith("cuda") and device != "cuda":
@@ -169,9 +168,9 @@ class CT2Translator(BatchedTranslator):
         inter, intra = thread_layout(kind, self.runtime.cpu_threads())
         model = ctranslate2.Translator(str(path), device=kind, device_index=index, compute_type=self.quantization,
                                        inter_threads=inter, intra_threads=intra)
-        tokenizer = MarianTokenizer.from_pretrained(self._resolved.path, local_files_only=True)
+        tokenizer = load_tokens(self._resolved.path)
         config = json.loads((self._resolved.path / "config.json").read_text(encoding="utf-8"))
-        limit = min(tokenizer.model_max_length, config.get("max_position_embeddings", 512))
+        limit = min(tokenizer.max_length, config.get("max_position_embeddings", 512))
         return Loaded(device, tokenizer, model, limit)
 
     def _decode(self, batches: list[list[list[int]]], lengths: list[tuple[int, int]]) -> Iterator[list[Decoded]]:
@@ -179,7 +178,7 @@ class CT2Translator(BatchedTranslator):
         tokenizer = m.tokenizer
         pending = []
         for ids, (shortest, longest) in zip(batches, lengths, strict=True):
-            source = [tokenizer.convert_ids_to_tokens(row) for row in ids]
+            source = [tokenizer.to_pieces(row) for row in ids]
             pending.append(m.model.translate_batch(
                 source, asynchronous=True, beam_size=self.settings.beams,
                 no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
@@ -192,5 +191,5 @@ class CT2Translator(BatchedTranslator):
             for item in results:
                 result = item.result()
                 tokens = result.hypotheses[0]
-                decoded.append(Decoded(tokenizer.convert_tokens_to_ids(tokens), result.scores[0], len(tokens)))
+                decoded.append(Decoded(tokenizer.to_ids(tokens), result.scores[0], len(tokens)))
             yield decoded

@@ -63,7 +63,7 @@ class MarianTranslator(BatchedTranslator):
         extra = {"no_repeat_ngram_size": block} if block else {}
         pad_id = m.model.config.pad_token_id
         for ids, (shortest, longest) in zip(batches, lengths, strict=True):
-            inputs = m.tokenizer.pad({"input_ids": ids}, return_tensors="pt").to(m.device)
+            inputs = m.tokenizer.library.pad({"input_ids": ids}, return_tensors="pt").to(m.device)
             # Scores come from recording logits processors, not output_scores, which would keep
             # rows × beams × vocabulary floats for every step (gigabytes for a batch of news).
             recorder = _GreedyLogProbs() if beams == 1 else _BeamLogProbs(beams)
@@ -154,7 +154,9 @@ class _BeamLogProbs:
 
 def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
     import torch
-    from transformers import MarianMTModel, MarianTokenizer
+    from transformers import MarianMTModel
+
+    from xling.translate.tokens import LibraryTokens
 
     device = pick_device(runtime.device)
     quantize = quantization_for(runtime) == "int8"
@@ -166,7 +168,7 @@ def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
     path = resolved.path
     # local_files_only: the directory was resolved already; never trust remote code;
     # safetensors weights are preferred when the model has them (no pickle).
-    tokenizer = MarianTokenizer.from_pretrained(path, local_files_only=True)
+    tokenizer = LibraryTokens.load(path)
     model = MarianMTModel.from_pretrained(path, local_files_only=True, dtype=dtype,
                                           use_safetensors=any(path.glob("*.safetensors")) or None)
     model.to(device).eval()
@@ -180,7 +182,7 @@ def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
             warnings.simplefilter("ignore", UserWarning)
             model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     config = model.config
-    return Loaded(device, tokenizer, model, min(tokenizer.model_max_length, config.max_position_embeddings))
+    return Loaded(device, tokenizer, model, min(tokenizer.max_length, config.max_position_embeddings))
 
 
 def _generation_defaults(model) -> None:
