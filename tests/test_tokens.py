@@ -99,3 +99,13 @@ def test_other_checkpoints_go_to_the_library(folder, tmp_path, change):
     assert not plain_checkpoint(copy)
     (copy / "source.spm").unlink()
     assert not plain_checkpoint(copy)
+
+
+def test_a_vocabulary_without_the_end_token_goes_to_the_library(folder, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    vocabulary = json.loads((copy / "vocab.json").read_text(encoding="utf-8"))
+    del vocabulary["</s>"]
+    (copy / "vocab.json").write_text(json.dumps(vocabulary), encoding="utf-8")
+    assert plain_checkpoint(copy)  # the files look plain; reading them is what fails
+    assert isinstance(load_tokens(copy), LibraryTokens)

@@ -1,7 +1,8 @@
 """The CTranslate2 backend: the same Marian model, converted once, decoded by CTranslate2.
 
-Tokenizer, splitting, batching, the cache and the scores are the shared ones
-(``batched.py``); only decoding differs. The converted model lives in xling's
+Splitting, batching, the cache and the scores are the shared ones (``batched.py``);
+only decoding differs. Text becomes Marian ids without transformers where that is
+exact (``tokens.py``), so a run with a converted model never imports it. The converted model lives in xling's
 model cache, keyed by the source model's id, revision and the quantisation, so
 a rebuilt model is converted again and never confused with the old one.
 

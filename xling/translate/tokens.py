@@ -50,7 +50,10 @@ def load_tokens(folder: Path, library: bool = False) -> Tokens:
     transformers anyway and is the reference).
     """
     if not library and plain_checkpoint(folder):
-        return SentencePieceTokens(folder)
+        try:
+            return SentencePieceTokens(folder)
+        except (KeyError, OSError, ValueError, RuntimeError):  # e.g. a vocabulary without </s>:
+            pass  # MarianTokenizer says what is wrong with the files, or copes
     return LibraryTokens.load(folder)
 
 
