@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -178,7 +177,7 @@ def test_a_converted_model_translates_without_importing_transformers_or_torch(ti
             f"sys.argv = ['xling', 'translate', {str(seeds)!r}, '-o', {str(tmp_path / 'out')!r}, "
             f"'-m', 'pl={tiny_model}', '--offline', '--no-cache', '-q']\n"
             "runpy.run_module('xling', run_name='__main__')\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=300)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("imported: []")
     rows = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
@@ -240,8 +239,6 @@ def test_a_small_call_is_spread_over_both_replicas(tiny_model, models_dir, sente
 
 
 def test_malloc_tuning_leaves_a_users_setting_alone(monkeypatch):
-    import sys
-
     from xling.translate.heap import tune_malloc
 
     if not sys.platform.startswith("linux"):

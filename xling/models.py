@@ -244,11 +244,10 @@ def fingerprint(path: Path) -> str:
     result = "sha256:" + digest.hexdigest()[:16]
     # A file changed within the clock's granularity of the last write could change again unseen
     # under the same mtime ("racy git"): only settled folders are remembered.
-    settled = all(time.time_ns() - mtime > RACY_NS for _, _, mtime, _ in stamp)
-    with contextlib.suppress(OSError):  # a read-only cache only costs the hashing next time
+    if all(time.time_ns() - mtime > RACY_NS for _, _, mtime, _ in stamp):
         from xling.formats.atomic import write_text
 
-        if settled:
+        with contextlib.suppress(OSError):  # a read-only cache only costs the hashing next time
             memo.parent.mkdir(parents=True, exist_ok=True)
             write_text(memo, json.dumps({"path": str(path), "files": stamp, "fingerprint": result}) + "\n")
     return result

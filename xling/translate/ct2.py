@@ -2,9 +2,10 @@
 
 Splitting, batching, the cache and the scores are the shared ones (``batched.py``);
 only decoding differs. Text becomes Marian ids without transformers where that is
-exact (``tokens.py``), so a run with a converted model never imports it. The converted model lives in xling's
-model cache, keyed by the source model's id, revision and the quantisation, so
-a rebuilt model is converted again and never confused with the old one.
+exact (``tokens.py``), so a run with a converted model never imports it. The
+converted model lives in xling's model cache, keyed by the source model's id,
+revision and the quantisation, so a rebuilt model is converted again and never
+confused with the old one.
 
 CTranslate2 runs several batches at once (``inter_threads``), one per replica,
 which on a small CPU beats one batch on all cores; xling submits every batch

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import ClassVar
 
 from xling.errors import UsageError
 from xling.models import ResolvedModel
@@ -32,13 +31,11 @@ class MarianTranslator(BatchedTranslator):
     """Translate with a Marian checkpoint in a local directory (see ``xling.models.resolve``)."""
 
     backend = "transformers"
-    # At beam 1 on CPU; divided by the beam width, so that a batch holds about as many hypotheses
-    # at any beam. 28 news sentences, 2 cores, beam 4, full-size opus-mt, malloc tuned (heap.py): 256 tokens
-    # 52-58 s and 1.7 GB peak, 384 48 s / 2.4 GB, 512 42 s / 2.9 GB, 1 024 47 s / 5.5 GB; at beam 1,
-    # 256 tokens halved the throughput of 1 024 (3.7 against 7.4 sentences/s).
-    default_batch_tokens: ClassVar[dict[str, int]] = {"cpu": 1024, "cuda": 8192}
-
     def batch_tokens(self) -> int:
+        """On CPU, the base budget (1 024) divided by the beam width: a batch holds about as many
+        hypotheses at any beam. 28 news sentences, 2 cores, beam 4, full-size opus-mt, malloc tuned
+        (heap.py): 256 tokens 52-58 s and 1.7 GB peak, 384 48 s / 2.4 GB, 512 42 s / 2.9 GB, 1 024
+        47 s / 5.5 GB; at beam 1, 256 tokens halved the throughput of 1 024 (3.7 against 7.4 sentences/s)."""
         if self.settings.batch_tokens or self._loaded().device.startswith("cuda"):
             return super().batch_tokens()
         return max(128, self.default_batch_tokens["cpu"] // max(1, self.settings.beams))
@@ -63,7 +60,7 @@ class MarianTranslator(BatchedTranslator):
         extra = {"no_repeat_ngram_size": block} if block else {}
         pad_id = m.model.config.pad_token_id
         for ids, (shortest, longest) in zip(batches, lengths, strict=True):
-            inputs = m.tokenizer.library.pad({"input_ids": ids}, return_tensors="pt").to(m.device)
+            inputs = _padded(ids, pad_id, m.device)
             # Scores come from recording logits processors, not output_scores, which would keep
             # rows × beams × vocabulary floats for every step (gigabytes for a batch of news).
             recorder = _GreedyLogProbs() if beams == 1 else _BeamLogProbs(beams)
@@ -150,6 +147,19 @@ class _BeamLogProbs:
                     break
                 out[b, t] = float(values[hit[0]])
         return out
+
+
+def _padded(rows: list[list[int]], pad_id: int, device: str) -> dict:
+    """``generate`` inputs: rows padded on the right, as MarianTokenizer pads them."""
+    import torch
+
+    width = max(map(len, rows))
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, :len(row)] = torch.tensor(row, dtype=torch.long)
+        mask[i, :len(row)] = 1
+    return {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
 
 
 def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:

@@ -49,9 +49,11 @@ def load_tokens(folder: Path, library: bool = False) -> Tokens:
     ``library=True`` always takes MarianTokenizer (the transformers backend, which imports
     transformers anyway and is the reference).
     """
-    if not library and plain_checkpoint(folder):
+    if not library:
         try:
-            return SentencePieceTokens(folder)
+            config = _config(folder)
+            if plain_checkpoint(folder, config):
+                return SentencePieceTokens(folder, config)
         except (KeyError, OSError, ValueError, RuntimeError):  # e.g. a vocabulary without </s>:
             pass  # MarianTokenizer says what is wrong with the files, or copes
     return LibraryTokens.load(folder)
@@ -71,13 +73,15 @@ def _content(token: Any) -> Any:
     return token.get("content") if isinstance(token, dict) else token
 
 
-def plain_checkpoint(folder: Path) -> bool:
-    """Whether ``folder`` holds a Marian tokenizer that ``SentencePieceTokens`` reproduces exactly."""
+def plain_checkpoint(folder: Path, config: dict[str, Any] | None = None) -> bool:
+    """Whether ``folder`` (with its ``config``, when read already) holds a Marian tokenizer that
+    ``SentencePieceTokens`` reproduces exactly."""
+    if config is None:
+        try:
+            config = _config(folder)
+        except (OSError, ValueError):
+            return False
     if not all((folder / name).is_file() for name in ("source.spm", "target.spm", "vocab.json")):
-        return False
-    try:
-        config = _config(folder)
-    except (OSError, ValueError):
         return False
     if config.get("tokenizer_class", "MarianTokenizer") != "MarianTokenizer":
         return False
@@ -103,10 +107,10 @@ class SentencePieceTokens:
     for a shared vocabulary (the source one), ``▁`` read as a space.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, config: dict[str, Any] | None = None) -> None:
         import sentencepiece
 
-        config = _config(folder)
+        config = _config(folder) if config is None else config
         self.vocabulary: dict[str, int] = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         self.pieces = {index: piece for piece, index in self.vocabulary.items()}
         self.source = sentencepiece.SentencePieceProcessor(model_file=str(folder / "source.spm"))
