@@ -38,32 +38,38 @@ SETS = {  # file under --data → the language of every line
 }
 
 
-def score(data: Path, floor: float, paragraph: bool) -> dict:
-    """One floor's verdicts on every set (run in its own process)."""
+def score(data: Path, floor: float, paragraph: bool = False, limit: int | None = None) -> dict:
+    """One floor's verdicts on every set (the first ``limit`` lines of each), and the languages
+    whose full models they loaded (in a fresh process: what a run would load)."""
     from xling import detect
     from xling.models import load_registry
 
-    detect.SHORTLIST_FLOOR = floor
     loaded: set[str] = set()
-    build = detect._build.__wrapped__
+    build = detect._build
 
     def counting(languages, low_accuracy=False):
         if not low_accuracy:
             loaded.update(languages)
         return build(languages, low_accuracy)
 
-    detect._build = counting  # count the languages whose full models a run would load
-    detector = detect.LanguageDetector(load_registry().detection_languages)
-    results: dict[str, dict] = {}
-    started = time.perf_counter()
-    for name, language in SETS.items():
-        lines = [line.strip() for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-        found = detector.detect_many(lines, detect.MIN_DISTANCE if paragraph else 0.0)
-        short = [len(line) < detect.LONG_TEXT for line in lines]
-        verdicts = Counter("right" if got == language else "none" if got is None else "wrong" for got, _ in found)
-        wrong_short = sum(1 for (got, _), s in zip(found, short, strict=True) if s and got not in (language, None))
-        results[name] = {"lines": len(lines), "short": sum(short), **verdicts, "wrong_short": wrong_short}
-    return {"floor": floor, "seconds": time.perf_counter() - started, "full_models": sorted(loaded), "sets": results}
+    detect._build = counting
+    try:
+        detector = detect.LanguageDetector(load_registry().detection_languages, shortlist_floor=floor)
+        results: dict[str, dict] = {}
+        started = time.perf_counter()
+        for name, language in SETS.items():
+            lines = [line.strip() for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+            lines = lines[:limit]
+            found = detector.detect_many(lines, detect.MIN_DISTANCE if paragraph else 0.0)
+            short = [len(line) < detect.LONG_TEXT for line in lines]
+            verdicts = Counter("right" if got == language else "none" if got is None else "wrong" for got, _ in found)
+            wrong_short = sum(1 for (got, _), s in zip(found, short, strict=True) if s and got not in (language, None))
+            results[name] = {"lines": len(lines), "short": sum(short), "right": verdicts["right"],
+                             "wrong": verdicts["wrong"], "none": verdicts["none"], "wrong_short": wrong_short}
+        seconds = time.perf_counter() - started
+    finally:
+        detect._build = build
+    return {"floor": floor, "seconds": seconds, "full_models": sorted(loaded), "sets": results}
 
 
 def main() -> None:
@@ -71,10 +77,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--floor", type=float, nargs="+", help="default: xling's, then 0 (every candidate > 0)")
     parser.add_argument("--paragraph", action="store_true", help="judge lines as paragraphs (close calls: none)")
+    parser.add_argument("--limit", type=int, help="the first N lines of each set only")
     parser.add_argument("--one", type=float, help=argparse.SUPPRESS)  # a single floor, in this process
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(score(args.data, args.one, args.paragraph)))
+        print(json.dumps(score(args.data, args.one, args.paragraph, args.limit)))
         return
     from xling.detect import SHORTLIST_FLOOR
 
@@ -83,15 +90,16 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- |")
     for floor in floors:
         command = [sys.executable, __file__, "--data", str(args.data), "--one", str(floor)]
-        out = json.loads(subprocess.run(command + (["--paragraph"] if args.paragraph else []),
-                                        check=True, capture_output=True, text=True).stdout)
+        command += ["--paragraph"] if args.paragraph else []
+        command += ["--limit", str(args.limit)] if args.limit else []
+        out = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
         sets = out["sets"].values()
-        wrong, short, none = (sum(s.get(k, 0) for s in sets) for k in ("wrong", "wrong_short", "none"))
+        wrong, short, none = (sum(s[k] for s in sets) for k in ("wrong", "wrong_short", "none"))
         lines = sum(s["lines"] for s in sets)
         print(f"| {floor:g} | {wrong} of {lines} | {short} | {none} | {len(out['full_models'])} "
               f"({', '.join(out['full_models'])}) | {out['seconds']:.1f} |")
         for name, s in out["sets"].items():
-            print(f"|   {name} | {s.get('wrong', 0)} | {s['wrong_short']} | {s.get('none', 0)} | "
+            print(f"|   {name} | {s['wrong']} | {s['wrong_short']} | {s['none']} | "
                   f"{s['short']} short of {s['lines']} | |", flush=True)
 
 

@@ -61,8 +61,9 @@ class Detection:
 class LanguageDetector:
     """Wraps a lingua detector built for a fixed set of ISO 639-1 codes."""
 
-    def __init__(self, languages: Iterable[str]) -> None:
+    def __init__(self, languages: Iterable[str], shortlist_floor: float = SHORTLIST_FLOOR) -> None:
         self.languages = tuple(sorted(set(languages) | {"en"}))
+        self.shortlist_floor = shortlist_floor
         self._broad = _build(self.languages, low_accuracy=True)
 
     def detect(self, text: str) -> tuple[str | None, float]:
@@ -79,7 +80,8 @@ class LanguageDetector:
 
     def _precise(self, text: str, values, min_distance: float) -> tuple[str | None, float]:
         """The full models' verdict among the trigram models' likeliest candidates and English."""
-        shortlist = {_code(v.language) for v in values[:SHORTLIST] if v.value > SHORTLIST_FLOOR} | {"en"}
+        shortlist = {_code(v.language) for v in values[:SHORTLIST] if v.value > self.shortlist_floor}
+        shortlist.add("en")
         if len(shortlist) == 1:
             return _top(values, min_distance)
         return _top(_build(tuple(sorted(shortlist))).compute_language_confidence_values(text), min_distance)
