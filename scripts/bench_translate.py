@@ -87,7 +87,7 @@ def build_model(model_dir: Path, quick: bool, vocab: int = OPUS_MT["vocab"]) -> 
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     print(f"building the benchmark model in {model_dir} ...", file=sys.stderr, flush=True)
     if quick:
-        return build(model_dir, texts, train_steps=0)
+        return build(model_dir, texts, max_positions=OPUS_MT["positions"], train_steps=0)  # news sentences fit
     a = OPUS_MT
     spm_vocab = 2000
     return build(model_dir, texts, max_positions=a["positions"], vocab_size=spm_vocab, d_model=a["d_model"],
