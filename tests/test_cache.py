@@ -24,6 +24,15 @@ def test_settings_are_part_of_the_key():
     assert namespace(fake) != before
 
 
+def test_entries_of_an_older_format_are_not_reused(monkeypatch):
+    import xling.translate.cache as cache_module
+
+    fake = FakeTranslator()
+    current = namespace(fake)
+    monkeypatch.setattr(cache_module, "ENTRY_VERSION", cache_module.ENTRY_VERSION - 1)
+    assert namespace(fake) != current
+
+
 def test_commits_per_chunk_so_an_interruption_keeps_work(tmp_path):
     fake = FakeTranslator()
     cache = TranslationCache(tmp_path / "c.sqlite3")

@@ -15,7 +15,7 @@ from xling.notice import NOTICE
 from xling.segment import Segmenter, paragraphs_spans
 from xling.translate.backends import create_translator
 from xling.translate.base import GenerationSettings, Translator
-from xling.translate.batched import Runtime
+from xling.translate.batched import TRUNCATED, Runtime
 from xling.translate.ct2 import META, convert, thread_layout
 
 
@@ -246,3 +246,33 @@ def test_malloc_tuning_leaves_a_users_setting_alone(monkeypatch):
     assert tune_malloc() is True
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")
     assert tune_malloc() is False
+
+
+@pytest.mark.parametrize("beams", [1, 4])
+def test_outputs_stopped_by_the_length_cap_are_flagged_truncated(tiny_model, models_dir, sentences, beams):
+    """An output without the end token ran into the cap: it is exactly the cap long and its
+    translation says ``truncated``; one the model ended is not flagged. Both backends agree."""
+    flags = {}
+    for translator in pair(tiny_model, models_dir, beams):
+        translator.settings = GenerationSettings(beams=beams, max_length_ratio=0.25)  # cap: input / 4 + 10
+        fits = list(dict.fromkeys(s for s, ids in zip(sentences, translator._loaded().tokenizer.encode(sentences),
+                                                        strict=True) if len(ids) <= translator.max_input_tokens))
+        rows, decode = [], translator._decode
+
+        def recording(batches, lengths, decode=decode, rows=rows):
+            for (_, cap), decoded in zip(lengths, decode(batches, lengths), strict=True):
+                rows.extend((cap, d) for d in decoded)
+                yield decoded
+
+        translator._decode = recording
+        out = translator.translate(fits)
+        end = translator._loaded().end_id
+        assert end is not None and len(rows) == len(fits)
+        stopped = [(cap, d) for cap, d in rows if end not in d.ids]
+        assert 0 < len(stopped) < len(rows)  # both kinds occur
+        assert all(d.tokens == cap for cap, d in stopped)
+        assert all(d.tokens <= cap for cap, d in rows)
+        assert sum(TRUNCATED in t.flags for t in out) == len(stopped)
+        flags[translator.backend] = [TRUNCATED in t.flags for t in out]
+    if beams == 1:  # greedy search is token for token the same in both
+        assert flags["transformers"] == flags["ctranslate2"]

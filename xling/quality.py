@@ -14,7 +14,9 @@
 - ``low_score``: the model's mean log-probability per token is below a threshold. Not
   calibrated on real scores yet (the published outputs carry none); set it per registry entry.
 
-``split`` (input over the model's limit, translated in pieces) is set by the backend.
+``split`` (input over the model's limit, translated in pieces) and ``truncated`` (the output
+reached the length cap, 2 × input tokens + 10, before the model ended it: a loop, or a
+translation the cap cut off) are set by the backend.
 The thresholds are deliberately loose: a flag should mean "look at this", not noise.
 Measured false-alarm rates on real opus-mt-pl-en output: README, "Quality flags".
 """

@@ -32,7 +32,8 @@ from xling.translate.tokens import Tokens
 
 logger = logging.getLogger(__name__)
 
-SPLIT = "split"
+SPLIT = "split"  # the input was over the model's limit and was translated in pieces
+TRUNCATED = "truncated"  # the output reached the length cap before the model ended it
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -75,12 +76,14 @@ class Loaded:
     tokenizer: Tokens
     model: Any
     max_input_tokens: int
+    end_id: int | None = None  # the end token; an output without it stopped at the cap
 
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    """One output row: token ids (special tokens included or not; they are skipped when decoding),
-    the mean log-probability per output token, and the number of output tokens."""
+    """One output row: token ids (the end token included where the model produced it: a row
+    without it stopped at the length cap; other special tokens are skipped when decoding), the
+    mean log-probability per output token, and the number of output tokens."""
 
     ids: list[int]
     score: float
@@ -96,6 +99,7 @@ class _Unit:
     output: str = ""
     score: float = 0.0
     tokens: int = 0
+    ended: bool = True  # the model ended the output (not the length cap)
 
 
 def pick_device(device: str = "auto") -> str:
@@ -228,12 +232,13 @@ class BatchedTranslator:
                                 lambda longest: self.output_lengths(longest)[1], self.settings.beams)
         batches = [[todo[i] for i in batch] for batch in plan]
         lengths = [self.output_lengths(max(len(u.ids) for u in batch)) for batch in batches]
-        tokenizer = self._loaded().tokenizer
+        tokenizer, end_id = self._loaded().tokenizer, self._loaded().end_id
         decoded_batches = self._decode([[u.ids for u in batch] for batch in batches], lengths)
         for batch, decoded in zip(batches, decoded_batches, strict=True):
             texts = tokenizer.decode([d.ids for d in decoded])
             for unit, text, d in zip(batch, texts, decoded, strict=True):
                 unit.output, unit.score, unit.tokens = decode_entities(text.strip(), unit.text), d.score, d.tokens
+                unit.ended = end_id is None or end_id in d.ids
             self.sentences_generated += len(batch)
             self.tokens_generated += sum(d.tokens for d in decoded)
 
@@ -241,5 +246,5 @@ class BatchedTranslator:
         tokens = sum(u.tokens for u in units)
         score = sum(u.score * u.tokens for u in units) / tokens if tokens else 0.0
         output = " ".join(u.output for u in units if u.output)
-        flags = (SPLIT,) if len(units) > 1 else ()
+        flags = ((SPLIT,) if len(units) > 1 else ()) + (() if all(u.ended for u in units) else (TRUNCATED,))
         return Translation(source=text, text=output, model=self.model_id, score=round(score, 4), flags=flags)

@@ -95,8 +95,14 @@ class TranslationCache:
         self._db.close()
 
 
+# What a cached translation records; raised when that changes, so older entries are not taken
+# for complete ones. 2: backends flag outputs that ran into the length cap ("truncated"); the
+# entries of 1 had no version in their namespace.
+ENTRY_VERSION = 2
+
+
 def namespace(translator: Translator) -> str:
-    return f"{translator.model_id}@{translator.revision}|{translator.settings.key()}"
+    return f"{translator.model_id}@{translator.revision}|{translator.settings.key()}|v{ENTRY_VERSION}"
 
 
 class CachedTranslator:

@@ -173,7 +173,7 @@ class CT2Translator(BatchedTranslator):
         tokenizer = load_tokens(self._resolved.path)
         config = json.loads((self._resolved.path / "config.json").read_text(encoding="utf-8"))
         limit = min(tokenizer.max_length, config.get("max_position_embeddings", 512))
-        return Loaded(device, tokenizer, model, limit)
+        return Loaded(device, tokenizer, model, limit, config.get("eos_token_id"))
 
     def _decode(self, batches: list[list[list[int]]], lengths: list[tuple[int, int]]) -> Iterator[list[Decoded]]:
         m = self._loaded()

@@ -192,7 +192,8 @@ def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
             warnings.simplefilter("ignore", UserWarning)
             model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     config = model.config
-    return Loaded(device, tokenizer, model, min(tokenizer.max_length, config.max_position_embeddings))
+    return Loaded(device, tokenizer, model, min(tokenizer.max_length, config.max_position_embeddings),
+                  config.eos_token_id)
 
 
 def _generation_defaults(model) -> None:

@@ -22,6 +22,7 @@ from xling.data import CorpusInfo, Record
 RTL = {"ar", "he", "fa", "ur", "yi", "ps", "dv", "ckb", "sd", "ug"}
 FLAG_HELP = {
     "split": "too long for the model in one piece: translated in pieces",
+    "truncated": "stopped at the length cap before the model ended it: its end may be missing",
     "empty": "the model returned nothing",
     "kept_target_language": "already in the target language: copied, not translated",
     "repetition": "the output repeats itself (a known MarianMT failure)",
