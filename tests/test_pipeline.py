@@ -335,3 +335,64 @@ def test_windows_start_with_one_document_and_cover_every_file_once(tmp_path_fact
     assert len(windows[0]) == 1  # the first document is written as soon as it is translated
     for window in windows[:-1]:  # a window closes as soon as it reaches the budget
         assert sum(p.stat().st_size for p in window[:-1]) < budget
+
+
+class _FlawedFirstTime:
+    """A translator whose first attempt loops on 'pętli' and 'powtórka' and runs into the length
+    cap on 'urwane' and 'ucięte'; the retry mends 'pętli' and 'urwane' only, and scores lower."""
+
+    backend = "fake"
+
+    def __init__(self, settings: GenerationSettings | None = None, calls: list | None = None) -> None:
+        self.model_id, self.revision = "fake", "1"
+        self.settings = settings or GenerationSettings()
+        self.calls = [] if calls is None else calls
+
+    def with_settings(self, settings: GenerationSettings) -> _FlawedFirstTime:
+        return _FlawedFirstTime(settings, self.calls)
+
+    def translate(self, texts):
+        from xling.data import Translation
+        from xling.translate.batched import TRUNCATED
+
+        retry = bool(self.settings.no_repeat_ngram_size)
+        self.calls.append((self.settings.beams, retry, list(texts)))
+        out = []
+        for text in texts:
+            if ("pętli" in text and not retry) or "powtórka" in text:
+                out.append(Translation(text, "it goes on and on and on and on and on", "fake", -0.2 if retry else -0.1))
+            elif ("urwane" in text and not retry) or "ucięte" in text:
+                out.append(Translation(text, text.upper()[:20], "fake", -0.2 if retry else -0.1, (TRUNCATED,)))
+            else:
+                out.append(Translation(text, text.upper(), "fake", -0.5))
+        return out
+
+
+def test_retry_flagged_translates_looping_and_truncated_outputs_again(tmp_path):
+    sentences = ["Pierwsze zdanie mówi o pętli, która nie kończy się w tłumaczeniu maszynowym.",
+                 "Drugie zdanie jest urwane w połowie przez limit długości wyjścia modelu.",
+                 "Trzecie zdanie to powtórka, której nie naprawi nawet druga próba tłumaczenia.",
+                 "Czwarte zdanie zostaje ucięte przez limit długości za pierwszym i drugim razem.",
+                 "Piąte zdanie jest zwyczajne i przechodzi bez żadnych kłopotów ani poprawek."]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(" ".join(sentences) + "\n", encoding="utf-8")
+    translator = _FlawedFirstTime()
+    report = translate_folder(folder, tmp_path / "out", Options(use_cache=False, retry_flagged=True),
+                              translator_factory=lambda model: translator)
+    assert report.files[0].status == "translated"
+    first, retried = translator.calls
+    assert first == (4, False, sentences)
+    assert retried == (8, True, sentences[:4])  # twice the beam, n-gram blocking, only the flagged ones
+    beads = [r.bead for r in read_beads(tmp_path / "out" / "pl-en" / "a.jsonl")]
+    assert [b.source_text for b in beads] == sentences
+    mended_loop, mended_cut, still_looping, still_cut, plain = beads
+    assert mended_loop.target_text == sentences[0].upper() and "retried" in mended_loop.flags
+    assert "repetition" not in mended_loop.flags
+    assert mended_cut.target_text == sentences[1].upper() and "retried" in mended_cut.flags
+    assert "truncated" not in mended_cut.flags
+    # the second attempt still loops and scores lower: the first is kept, still flagged
+    assert "repetition" in still_looping.flags and "retried" not in still_looping.flags
+    assert "truncated" in still_cut.flags and "retried" not in still_cut.flags
+    assert still_cut.target_text == sentences[3].upper()[:20]
+    assert plain.target_text == sentences[4].upper() and not {"retried", "repetition"} & set(plain.flags)

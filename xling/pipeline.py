@@ -46,7 +46,7 @@ from xling.report import (
 from xling.segment import Segmenter, cut_long_segments, paragraphs_spans, without_data_runs
 from xling.signature import signature
 from xling.translate.base import GenerationSettings, Translator
-from xling.translate.batched import SPLIT, Runtime
+from xling.translate.batched import SPLIT, TRUNCATED, Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -369,7 +369,8 @@ class _Run:
 
     def _flag(self, translator: Translator, items: list[tuple[str, Segment]],
               results: list[Translation]) -> list[Translation]:
-        """Add quality flags; with ``retry_flagged``, translate looping outputs again and keep the better."""
+        """Add quality flags; with ``retry_flagged``, translate looping or truncated outputs again and
+        keep the better."""
         target = self.registry.target
         probes = list(dict.fromkeys(language_probe(r.text) for r in results))
         languages = dict(zip(probes, (lang for lang, _ in self.detector.detect_many(probes)), strict=True))
@@ -379,7 +380,7 @@ class _Run:
             for (lang, _), r in zip(items, results, strict=True)]
         if not self.options.retry_flagged or not hasattr(translator, "with_settings"):
             return flagged
-        looping = [i for i, r in enumerate(flagged) if REPETITION in r.flags]
+        looping = [i for i, r in enumerate(flagged) if {REPETITION, TRUNCATED} & set(r.flags)]
         if not looping:
             return flagged
         retry = translator.with_settings(translator.settings.for_retry())
@@ -388,7 +389,7 @@ class _Run:
             lang = items[i][0]
             extra = flags_for(second.source, second.text, second.score, lang, target,
                               lambda text: self.detector.detect(text)[0], self.thresholds)
-            if REPETITION not in extra or second.score > flagged[i].score:
+            if not {REPETITION, TRUNCATED} & set(second.flags + extra) or second.score > flagged[i].score:
                 flagged[i] = replace(second, flags=tuple(dict.fromkeys(second.flags + extra + (RETRIED,))))
         return flagged
 

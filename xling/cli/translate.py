@@ -50,8 +50,9 @@ def command(
     offline: Annotated[bool, typer.Option(help="Never touch the network (also: HF_HUB_OFFLINE=1).")] = False,
     force: Annotated[bool, typer.Option(help="Write into a non-empty output folder.")] = False,
     view: Annotated[bool, typer.Option(help="Write OUT/view/: side-by-side HTML pages and an index.")] = True,
-    retry_flagged: Annotated[bool, typer.Option(help="Translate outputs flagged 'repetition' again with n-gram "
-                                                     "blocking and a wider beam; keep the better.")] = False,
+    retry_flagged: Annotated[bool, typer.Option(help="Translate outputs flagged 'repetition' or 'truncated' "
+                                                     "again with n-gram blocking and a wider beam; keep the "
+                                                     "better.")] = False,
     low_score: Annotated[float | None, typer.Option(help="Flag translations whose mean token log-probability is "
                                                          "below this ('low_score'), for every language [default: "
                                                          "the registry entry's low_score, else -2.0].",
