@@ -266,9 +266,9 @@ def test_outputs_stopped_by_the_length_cap_are_flagged_truncated(tiny_model, mod
 
         translator._decode = recording
         out = translator.translate(fits)
-        end = translator._loaded().end_id
-        assert end is not None and len(rows) == len(fits)
-        stopped = [(cap, d) for cap, d in rows if end not in d.ids]
+        ends = translator._loaded().end_ids
+        assert ends and len(rows) == len(fits)
+        stopped = [(cap, d) for cap, d in rows if ends.isdisjoint(d.ids)]
         assert 0 < len(stopped) < len(rows)  # both kinds occur
         assert all(d.tokens == cap for cap, d in stopped)
         assert all(d.tokens <= cap for cap, d in rows)
@@ -276,3 +276,9 @@ def test_outputs_stopped_by_the_length_cap_are_flagged_truncated(tiny_model, mod
         flags[translator.backend] = [TRUNCATED in t.flags for t in out]
     if beams == 1:  # greedy search is token for token the same in both
         assert flags["transformers"] == flags["ctranslate2"]
+
+
+def test_end_ids_take_one_id_a_list_or_none():
+    from xling.translate.batched import end_ids
+
+    assert end_ids(0) == {0} and end_ids([2, 7]) == {2, 7} and end_ids(None) == frozenset()

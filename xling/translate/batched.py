@@ -76,7 +76,14 @@ class Loaded:
     tokenizer: Tokens
     model: Any
     max_input_tokens: int
-    end_id: int | None = None  # the end token; an output without it stopped at the cap
+    end_ids: frozenset[int] = frozenset()  # the end token(s); an output without one stopped at the cap
+
+
+def end_ids(value: int | list[int] | None) -> frozenset[int]:
+    """A config's ``eos_token_id`` (one id, a list of them, or none) as a set."""
+    if value is None:
+        return frozenset()
+    return frozenset([value] if isinstance(value, int) else value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,13 +239,13 @@ class BatchedTranslator:
                                 lambda longest: self.output_lengths(longest)[1], self.settings.beams)
         batches = [[todo[i] for i in batch] for batch in plan]
         lengths = [self.output_lengths(max(len(u.ids) for u in batch)) for batch in batches]
-        tokenizer, end_id = self._loaded().tokenizer, self._loaded().end_id
+        tokenizer, ends = self._loaded().tokenizer, self._loaded().end_ids
         decoded_batches = self._decode([[u.ids for u in batch] for batch in batches], lengths)
         for batch, decoded in zip(batches, decoded_batches, strict=True):
             texts = tokenizer.decode([d.ids for d in decoded])
             for unit, text, d in zip(batch, texts, decoded, strict=True):
                 unit.output, unit.score, unit.tokens = decode_entities(text.strip(), unit.text), d.score, d.tokens
-                unit.ended = end_id is None or end_id in d.ids
+                unit.ended = not ends or not ends.isdisjoint(d.ids)
             self.sentences_generated += len(batch)
             self.tokens_generated += sum(d.tokens for d in decoded)
 

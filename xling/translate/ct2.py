@@ -27,7 +27,7 @@ from typing import ClassVar
 from xling.errors import ModelUnavailableError, UsageError
 from xling.models import ResolvedModel
 from xling.notice import notice
-from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime
+from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime, end_ids
 from xling.translate.tokens import load_tokens
 
 logger = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ class CT2Translator(BatchedTranslator):
         tokenizer = load_tokens(self._resolved.path)
         config = json.loads((self._resolved.path / "config.json").read_text(encoding="utf-8"))
         limit = min(tokenizer.max_length, config.get("max_position_embeddings", 512))
-        return Loaded(device, tokenizer, model, limit, config.get("eos_token_id"))
+        return Loaded(device, tokenizer, model, limit, end_ids(config.get("eos_token_id")))
 
     def _decode(self, batches: list[list[list[int]]], lengths: list[tuple[int, int]]) -> Iterator[list[Decoded]]:
         m = self._loaded()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from xling.errors import UsageError
 from xling.models import ResolvedModel
-from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime, pick_device
+from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime, end_ids, pick_device
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ def _load(resolved: ResolvedModel, runtime: Runtime) -> Loaded:
             model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     config = model.config
     return Loaded(device, tokenizer, model, min(tokenizer.max_length, config.max_position_embeddings),
-                  config.eos_token_id)
+                  end_ids(model.generation_config.eos_token_id))  # what generate() stops on
 
 
 def _generation_defaults(model) -> None:
