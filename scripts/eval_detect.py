@@ -44,32 +44,20 @@ def score(data: Path, floor: float, paragraph: bool = False, limit: int | None =
     from xling import detect
     from xling.models import load_registry
 
-    loaded: set[str] = set()
-    build = detect._build
-
-    def counting(languages, low_accuracy=False):
-        if not low_accuracy:
-            loaded.update(languages)
-        return build(languages, low_accuracy)
-
-    detect._build = counting
-    try:
-        detector = detect.LanguageDetector(load_registry().detection_languages, shortlist_floor=floor)
-        results: dict[str, dict] = {}
-        started = time.perf_counter()
-        for name, language in SETS.items():
-            lines = [line.strip() for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-            lines = lines[:limit]
-            found = detector.detect_many(lines, detect.MIN_DISTANCE if paragraph else 0.0)
-            short = [len(line) < detect.LONG_TEXT for line in lines]
-            verdicts = Counter("right" if got == language else "none" if got is None else "wrong" for got, _ in found)
-            wrong_short = sum(1 for (got, _), s in zip(found, short, strict=True) if s and got not in (language, None))
-            results[name] = {"lines": len(lines), "short": sum(short), "right": verdicts["right"],
-                             "wrong": verdicts["wrong"], "none": verdicts["none"], "wrong_short": wrong_short}
-        seconds = time.perf_counter() - started
-    finally:
-        detect._build = build
-    return {"floor": floor, "seconds": seconds, "full_models": sorted(loaded), "sets": results}
+    detector = detect.LanguageDetector(load_registry().detection_languages, shortlist_floor=floor)
+    results: dict[str, dict] = {}
+    started = time.perf_counter()
+    for name, language in SETS.items():
+        lines = [line.strip() for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+        lines = lines[:limit]
+        found = detector.detect_many(lines, detect.MIN_DISTANCE if paragraph else 0.0)
+        short = [len(line) < detect.LONG_TEXT for line in lines]
+        verdicts = Counter("right" if got == language else "none" if got is None else "wrong" for got, _ in found)
+        wrong_short = sum(1 for (got, _), s in zip(found, short, strict=True) if s and got not in (language, None))
+        results[name] = {"lines": len(lines), "short": sum(short), "right": verdicts["right"],
+                         "wrong": verdicts["wrong"], "none": verdicts["none"], "wrong_short": wrong_short}
+    seconds = time.perf_counter() - started
+    return {"floor": floor, "seconds": seconds, "full_models": sorted(detector.full_models), "sets": results}
 
 
 def main() -> None:

@@ -66,6 +66,8 @@ class LanguageDetector:
         self.languages = tuple(sorted(set(languages) | {"en"}))
         self.shortlist_floor = shortlist_floor
         self._broad = _build(self.languages, low_accuracy=True)
+        # Languages whose full models this detector has asked for (each ~0.3 s to load once).
+        self.full_models: set[str] = set()
 
     def detect(self, text: str) -> tuple[str | None, float]:
         """(language, confidence) of ``text``; ``(None, 0.0)`` when lingua cannot decide."""
@@ -85,6 +87,7 @@ class LanguageDetector:
         shortlist.add("en")
         if len(shortlist) == 1:
             return _top(values, min_distance)
+        self.full_models |= shortlist
         return _top(_build(tuple(sorted(shortlist))).compute_language_confidence_values(text), min_distance)
 
     def detect_paragraph(self, text: str, inherited: str | None) -> str | None:
