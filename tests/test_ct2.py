@@ -253,8 +253,8 @@ def test_outputs_stopped_by_the_length_cap_are_flagged_truncated(tiny_model, mod
     """An output without the end token ran into the cap: it is exactly the cap long and its
     translation says ``truncated``; one the model ended is not flagged. Both backends agree."""
     flags = {}
-    for translator in pair(tiny_model, models_dir, beams):
-        translator.settings = GenerationSettings(beams=beams, max_length_ratio=0.25)  # cap: input / 4 + 10
+    for paired in pair(tiny_model, models_dir, beams):
+        translator = paired.with_settings(GenerationSettings(beams=beams, max_length_ratio=0.25))  # cap: input/4 + 10
         fits = list(dict.fromkeys(s for s, ids in zip(sentences, translator._loaded().tokenizer.encode(sentences),
                                                         strict=True) if len(ids) <= translator.max_input_tokens))
         rows, decode = [], translator._decode

@@ -239,7 +239,8 @@ class BatchedTranslator:
                                 lambda longest: self.output_lengths(longest)[1], self.settings.beams)
         batches = [[todo[i] for i in batch] for batch in plan]
         lengths = [self.output_lengths(max(len(u.ids) for u in batch)) for batch in batches]
-        tokenizer, ends = self._loaded().tokenizer, self._loaded().end_ids
+        loaded = self._loaded()
+        tokenizer, ends = loaded.tokenizer, loaded.end_ids
         decoded_batches = self._decode([[u.ids for u in batch] for batch in batches], lengths)
         for batch, decoded in zip(batches, decoded_batches, strict=True):
             texts = tokenizer.decode([d.ids for d in decoded])
