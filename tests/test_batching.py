@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xling.split import split_to_fit
 from xling.translate.batching import balanced_batches, batch_cost, makespan, token_budget_batches
-from xling.translate.split import split_to_fit
 
 
 @given(st.lists(st.integers(1, 300), max_size=200), st.integers(16, 2000), st.integers(1, 64))

@@ -139,7 +139,7 @@ def cut_long_segments(segments: Sequence[Segment], limit: int) -> tuple[list[Seg
     data) becomes a segment of its own that is not translated. Returns the segments, the
     indices of the pieces that were cut, and one ``skipped`` entry per untranslatable run.
     """
-    from xling.translate.split import split_to_fit
+    from xling.split import split_to_fit
 
     out: list[Segment] = []
     cut: set[int] = set()

@@ -1,14 +1,18 @@
-"""Pick a backend by name. Both implement ``Translator`` over the same shared machinery.
+"""Pick a backend by name: one table from name to loader; the checks live in ``options``.
 
 ``auto`` (the default) is CTranslate2 wherever it can run (int8 on CPU, int8_float16 on
 CUDA): on 2 cores it translates several times faster than transformers in a fraction
 of the memory. It falls back to transformers, with a one-line notice, when CTranslate2
 cannot run the model; ``--backend transformers`` gives the exact reference output.
+
+A new backend is a ``BatchedTranslator`` subclass in its own module, a loader entry in
+``LOADERS`` and its quantisations in ``options.QUANTIZATIONS``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,44 +21,46 @@ from xling.models import ResolvedModel
 from xling.notice import notice
 from xling.translate.base import GenerationSettings
 from xling.translate.batched import BatchedTranslator, Runtime
+from xling.translate.options import BACKENDS, check_device, check_options
 
 logger = logging.getLogger(__name__)
 
-BACKENDS = ("auto", "transformers", "ctranslate2")
+__all__ = ["BACKENDS", "LOADERS", "check_device", "check_options", "create_translator"]
+
+Loader = Callable[[ResolvedModel, GenerationSettings | None, Runtime, Path | None], BatchedTranslator]
 
 
-def check_options(backend: str, quantization: str) -> None:
-    """Fail early, before any document is read, on a backend or quantisation that cannot work."""
-    from xling.errors import UsageError
-    from xling.translate import ct2, marian
+def _transformers(model: ResolvedModel, settings: GenerationSettings | None, runtime: Runtime,
+                  models_dir: Path | None) -> BatchedTranslator:
+    from xling.translate.marian import MarianTranslator
 
-    if backend not in BACKENDS:
-        raise UnknownNameError("backend", backend, list(BACKENDS))
-    valid = {"transformers": marian.QUANTIZATIONS, "ctranslate2": ct2.QUANTIZATIONS,
-             "auto": tuple(dict.fromkeys(ct2.QUANTIZATIONS + marian.QUANTIZATIONS))}[backend]
-    if quantization != "auto" and quantization not in valid:
-        raise UsageError(f"the {backend} backend takes --quantization {', '.join(valid)} (or auto), "
-                         f"not {quantization!r}")
+    return MarianTranslator(model, settings, runtime)
+
+
+def _ctranslate2(model: ResolvedModel, settings: GenerationSettings | None, runtime: Runtime,
+                 models_dir: Path | None) -> BatchedTranslator:
+    from xling.translate.ct2 import CT2Translator
+
+    return CT2Translator(model, settings, runtime, models_dir=models_dir)
+
+
+LOADERS: dict[str, Loader] = {"transformers": _transformers, "ctranslate2": _ctranslate2}
 
 
 def create_translator(model: ResolvedModel, settings: GenerationSettings | None = None,
                       runtime: Runtime | None = None, backend: str = "auto",
                       models_dir: Path | None = None) -> BatchedTranslator:
+    """A translator of ``model`` on ``backend``. The device is the caller's to check (once per run:
+    ``options.check_device``); loading the weights waits for the first translation."""
     runtime = runtime or Runtime()
-    check_device(runtime.device, backend)
+    check_options(backend, runtime.quantization)
     if backend == "auto":
         backend = _choose(model, runtime, models_dir)
         if backend == "transformers" and runtime.quantization != "none":
             runtime = replace(runtime, quantization="auto")
-    if backend == "transformers":
-        from xling.translate.marian import MarianTranslator
-
-        return MarianTranslator(model, settings, runtime)
-    if backend == "ctranslate2":
-        from xling.translate.ct2 import CT2Translator
-
-        return CT2Translator(model, settings, runtime, models_dir=models_dir)
-    raise UnknownNameError("backend", backend, list(BACKENDS))
+    if backend not in LOADERS:
+        raise UnknownNameError("backend", backend, list(BACKENDS))
+    return LOADERS[backend](model, settings, runtime, models_dir)
 
 
 def _choose(model: ResolvedModel, runtime: Runtime, models_dir: Path | None) -> str:
@@ -69,27 +75,3 @@ def _choose(model: ResolvedModel, runtime: Runtime, models_dir: Path | None) -> 
         notice(logger, "CTranslate2 cannot run %s (%s); using the transformers backend", model.model_id, exc)
         return "transformers"
     return "ctranslate2"
-
-
-def check_device(device: str, backend: str) -> None:
-    """``auto``, ``cpu``, ``cuda`` or ``cuda:N``, and a GPU asked for must be there: one line, before any work."""
-    import re
-
-    from xling.errors import UsageError
-
-    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
-        raise UsageError(f"--device takes auto, cpu, cuda or cuda:N, not {device!r}")
-    if not device.startswith("cuda"):
-        return
-    index = int(device.partition(":")[2] or 0)
-    if backend == "transformers":
-        import torch
-
-        gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    else:
-        from xling.translate.ct2 import _require_ctranslate2
-
-        gpus = _require_ctranslate2().get_cuda_device_count()
-    if index >= gpus:
-        raise UsageError(f"--device {device}: {'no GPU is visible' if not gpus else f'only {gpus} GPU(s) visible'}; "
-                         "use --device cpu or auto")

@@ -24,10 +24,10 @@ from typing import Any, ClassVar
 
 from xling.data import Translation
 from xling.models import ResolvedModel
+from xling.split import split_to_fit
 from xling.translate.base import GenerationSettings
 from xling.translate.batching import balanced_batches
 from xling.translate.heap import tune_malloc
-from xling.translate.split import split_to_fit
 from xling.translate.tokens import Tokens
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class _Unit:
 
 def pick_device(device: str = "auto") -> str:
     """``auto`` → ``cuda`` when a GPU is visible, else ``cpu``; other values pass through
-    (``backends.check_device`` has made sure a GPU asked for is there)."""
+    (``options.check_device`` has made sure a GPU asked for is there)."""
     import torch
 
     if device == "auto":

@@ -28,11 +28,11 @@ from xling.errors import ModelUnavailableError, UsageError
 from xling.models import ResolvedModel
 from xling.notice import notice
 from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime, end_ids
+from xling.translate.options import check_options, require_ctranslate2
 from xling.translate.tokens import load_tokens
 
 logger = logging.getLogger(__name__)
 
-QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
 META = "xling-convert.json"
 
 
@@ -41,8 +41,6 @@ def default_quantization(device: str) -> str:
 
 
 def _quantization(quantization: str, device: str) -> str:
-    from xling.translate.backends import check_options
-
     check_options("ctranslate2", quantization)
     return default_quantization(device) if quantization == "auto" else quantization
 
@@ -59,14 +57,6 @@ def converted_path(model: ResolvedModel, quantization: str, root: Path | None = 
     return (root or models_root()) / f"{slug}@{revision}-{quantization}"
 
 
-def _require_ctranslate2():
-    try:
-        import ctranslate2
-    except ImportError as exc:
-        raise UsageError("the ctranslate2 backend needs CTranslate2: pip install ctranslate2") from exc
-    return ctranslate2
-
-
 def convert(model: ResolvedModel, quantization: str = "int8", root: Path | None = None,
             force: bool = False) -> Path:
     """Convert ``model`` with CTranslate2's Transformers converter into the model cache; offline.
@@ -74,7 +64,7 @@ def convert(model: ResolvedModel, quantization: str = "int8", root: Path | None 
     Written to a temporary folder and renamed into place, so an interrupted
     conversion never leaves a half model that later runs would trust.
     """
-    ctranslate2 = _require_ctranslate2()
+    ctranslate2 = require_ctranslate2()
     quantization = _quantization(quantization, "cpu")
     target = converted_path(model, quantization, root)
     if (target / META).is_file() and not force:
@@ -102,9 +92,9 @@ def convert(model: ResolvedModel, quantization: str = "int8", root: Path | None 
 
 def _device_name(device: str) -> str:
     """``auto`` → ``cuda`` when CTranslate2 sees a GPU, else ``cpu``; other values pass through
-    (``backends.check_device`` has made sure a GPU asked for is there)."""
+    (``options.check_device`` has made sure a GPU asked for is there)."""
     if device == "auto":
-        return "cuda" if _require_ctranslate2().get_cuda_device_count() > 0 else "cpu"
+        return "cuda" if require_ctranslate2().get_cuda_device_count() > 0 else "cpu"
     return device
 
 
@@ -114,7 +104,7 @@ def check_runnable(model: ResolvedModel, runtime: Runtime, models_dir: Path | No
     What ``--backend auto`` asks before it chooses CTranslate2: the library imports, the
     device exists, the compute type is supported there, and the model converts.
     """
-    ctranslate2 = _require_ctranslate2()
+    ctranslate2 = require_ctranslate2()
     device = _device_name(runtime.device)
     quantization = _quantization(runtime.quantization, device)
     kind, _, index = device.partition(":")
@@ -160,7 +150,7 @@ class CT2Translator(BatchedTranslator):
         return self._loaded().model.num_translators
 
     def _load(self) -> Loaded:
-        ctranslate2 = _require_ctranslate2()
+        ctranslate2 = require_ctranslate2()
         device = self.device
         if device.startswith("cuda") and device != "cuda":
             kind, index = "cuda", int(device.split(":", 1)[1])

@@ -14,15 +14,13 @@ from collections.abc import Iterator
 from xling.errors import UsageError
 from xling.models import ResolvedModel
 from xling.translate.batched import BatchedTranslator, Decoded, Loaded, Runtime, end_ids, pick_device
+from xling.translate.options import check_options
 
 logger = logging.getLogger(__name__)
 
-QUANTIZATIONS = ("none", "int8")  # int8: torch dynamic quantisation of nn.Linear, CPU only
 
 
 def quantization_for(runtime: Runtime) -> str:
-    from xling.translate.backends import check_options
-
     check_options("transformers", runtime.quantization)
     return "none" if runtime.quantization == "auto" else runtime.quantization
 
