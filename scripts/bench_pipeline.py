@@ -31,7 +31,12 @@ class Timed:
     def __init__(self, inner) -> None:
         self.inner, self.seconds = inner, 0.0
         self.model_id, self.revision, self.settings = inner.model_id, inner.revision, inner.settings
-        self.backend = inner.backend
+
+    def with_settings(self, settings) -> Timed:
+        return Timed(self.inner.with_settings(settings))
+
+    def describe(self) -> str:
+        return self.inner.describe()
 
     def translate(self, texts):
         started = time.perf_counter()
@@ -79,7 +84,7 @@ def main() -> None:
     translating = sum(t.seconds for t in made)
     files = len(report.files)
     sentences = sum(f.sentences for f in report.files if f.status == "translated")
-    used = ", ".join(sorted({t.inner.describe() for t in made})) or args.backend
+    used = ", ".join(sorted({t.describe() for t in made})) or args.backend
     print(f"{files} documents, {sentences} sentences translated ({used}, beam {args.beams}, "
           f"full-size random model, outputs 1.1 × input)")
     print(f"wall {wall:.1f} s; translation {translating:.1f} s; everything else {wall - translating:.1f} s "

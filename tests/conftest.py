@@ -64,6 +64,14 @@ class FakeTranslator:
         self.seen.extend(texts)
         return [Translation(t, t.upper(), self.model_id, -0.5) for t in texts]
 
+    def with_settings(self, settings: GenerationSettings) -> FakeTranslator:
+        other = FakeTranslator(self.model_id)
+        other.settings, other.seen = settings, self.seen
+        return other
+
+    def describe(self) -> str:
+        return self.backend
+
 
 @pytest.fixture
 def fake_factory():

@@ -39,10 +39,47 @@ class GenerationSettings:
 
 @runtime_checkable
 class Translator(Protocol):
-    """Translates sentences, one ``Translation`` per input, in input order."""
+    """Translates sentences, one ``Translation`` per input, in input order.
+
+    Everything the pipeline asks of a translator is here: a wrapper (such as the
+    cache) implements all of it by delegating, so none of it is reached through
+    an ``inner`` attribute.
+    """
 
     model_id: str
-    revision: str
+    revision: str  # what identifies the weights and anything that changes the output (a quantisation)
     settings: GenerationSettings
 
     def translate(self, texts: Sequence[str]) -> list[Translation]: ...
+
+    def with_settings(self, settings: GenerationSettings) -> Translator:
+        """The same model (loaded once) decoding with other settings: the retry of flagged outputs."""
+        ...
+
+    def describe(self) -> str:
+        """What decodes, e.g. ``ctranslate2/int8``: for the manifest and the signature."""
+        ...
+
+
+class TranslatorBase:
+    """Defaults for a translator of one's own: ``describe`` names its ``backend``, ``with_settings``
+    is a shallow copy with other settings. Subclass it and write ``translate``."""
+
+    backend = "custom"
+    settings: GenerationSettings
+
+    def describe(self) -> str:
+        return self.backend
+
+    def with_settings(self, settings: GenerationSettings):
+        import copy
+
+        other = copy.copy(self)
+        other.settings = settings
+        return other
+
+
+def missing_members(translator: object) -> list[str]:
+    """The ``Translator`` members ``translator`` lacks (a factory of one's own is checked with it)."""
+    names = ("model_id", "revision", "settings", "translate", "with_settings", "describe")
+    return [name for name in names if not hasattr(translator, name)]

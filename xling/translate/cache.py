@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from xling.data import Translation
-from xling.translate.base import Translator
+from xling.translate.base import GenerationSettings, Translator
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -105,31 +105,42 @@ def namespace(translator: Translator) -> str:
     return f"{translator.model_id}@{translator.revision}|{translator.settings.key()}|v{ENTRY_VERSION}"
 
 
+def translate_cached(translator: Translator, cache: TranslationCache, texts: Sequence[str], chunk: int = 256,
+                     on_chunk: Callable[[int], None] | None = None) -> tuple[list[Translation], set[str]]:
+    """Translations of ``texts`` from the cache, the missing ones translated (shortest first, in
+    chunks committed one by one, so an interrupted run keeps what it finished) and stored.
+
+    Returns the translations in input order and the texts that had to be translated.
+    """
+    ns = namespace(translator)
+    found = cache.get_many(ns, texts)
+    missing = sorted({t for t in texts if t not in found}, key=lambda t: (len(t), t))
+    for start in range(0, len(missing), chunk):
+        results = translator.translate(missing[start:start + chunk])
+        cache.put_many(ns, results)
+        found.update((r.source, r) for r in results)
+        if on_chunk:
+            on_chunk(len(results))
+    return [found[t] for t in texts], set(missing)
+
+
 class CachedTranslator:
-    """Wraps a ``Translator``: answers from the cache, translates only what is missing, in chunks."""
+    """A ``Translator`` answered from the cache where it can (``translate_cached``), for the Python API."""
 
     def __init__(self, inner: Translator, cache: TranslationCache, chunk: int = 256,
                  on_chunk: Callable[[int], None] | None = None) -> None:
-        self.inner = inner
+        self._inner = inner
         self.cache = cache
         self.chunk = chunk
         self.on_chunk = on_chunk
         self.model_id, self.revision, self.settings = inner.model_id, inner.revision, inner.settings
-        self.last_missing: set[str] = set()  # what the last call had to translate
 
-    def with_settings(self, settings) -> CachedTranslator:
+    def with_settings(self, settings: GenerationSettings) -> CachedTranslator:
         """The same model and cache, other decoding settings (a separate cache namespace)."""
-        return CachedTranslator(self.inner.with_settings(settings), self.cache, self.chunk, self.on_chunk)
+        return CachedTranslator(self._inner.with_settings(settings), self.cache, self.chunk, self.on_chunk)
+
+    def describe(self) -> str:
+        return self._inner.describe()
 
     def translate(self, texts: Sequence[str]) -> list[Translation]:
-        ns = namespace(self.inner)
-        found = self.cache.get_many(ns, texts)
-        missing = sorted({t for t in texts if t not in found}, key=lambda t: (len(t), t))
-        self.last_missing = set(missing)
-        for start in range(0, len(missing), self.chunk):
-            results = self.inner.translate(missing[start:start + self.chunk])
-            self.cache.put_many(ns, results)
-            found.update((r.source, r) for r in results)
-            if self.on_chunk:
-                self.on_chunk(len(results))
-        return [found[t] for t in texts]
+        return translate_cached(self._inner, self.cache, texts, self.chunk, self.on_chunk)[0]
