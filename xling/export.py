@@ -1,40 +1,21 @@
 """``xling export``: one corpus from a run (all documents of one language pair), streamed.
 
-Each format is a small entry in ``FORMATS``; ``-`` as output means stdout for
-the single-file text formats. Moses writes two files, so its output is a
-prefix: ``-o data/corpus.pl-en`` gives ``data/corpus.pl-en.pl`` and ``.en``.
+The formats are the entries of ``formats.registry.FORMATS``, the same a run writes per
+document; ``-`` as output means stdout for the text formats. Moses writes two files, so
+its output is a prefix: ``-o data/corpus.pl-en`` gives ``data/corpus.pl-en.pl`` and ``.en``.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xling.data import CorpusInfo, Record
 from xling.errors import UnknownNameError, UsageError
 from xling.formats.beads import read_beads
+from xling.formats.registry import get_format, write_corpus
 from xling.report import TRANSLATED, read_manifest
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    suffix: str  # file name suffix after "corpus.<pair>"; "" for Moses (two files)
-    text: bool  # a text format that can stream to stdout
-    help: str
-
-
-FORMATS = {f.name: f for f in (
-    Format("moses", "", False, "two line-aligned files, corpus.<pair>.<src> and corpus.<pair>.<tgt> (OPUS naming)"),
-    Format("tsv", ".tsv", True, "source<TAB>target with a header; --columns adds doc, bead, src_ids, tgt_ids, score"),
-    Format("tmx", ".tmx", True, "TMX 1.4b with doc, score, ids and flags as <prop> elements"),
-    Format("jsonl", ".jsonl", True, 'Hugging Face translation layout: {"translation": {"pl": ..., "en": ...}, ...}'),
-    Format("parquet", ".parquet", False, "Apache Parquet with the bead schema (needs xling[parquet])"),
-    Format("fast_align", ".fa", True, "'source ||| target' per line, for fast_align/eflomal"),
-    Format("beads", ".align", True, "'[src ids]:[tgt ids]' per line, 0-based, as aligners' gold files"),
-)}
 
 
 @dataclass
@@ -46,12 +27,6 @@ class ExportResult:
     pair: str = ""
     documents: int = 0
     by_flag: dict[str, int] = field(default_factory=dict)
-
-
-def get_format(name: str) -> Format:
-    if name not in FORMATS:
-        raise UnknownNameError("format", name, list(FORMATS))
-    return FORMATS[name]
 
 
 def run_manifest(out_dir: Path) -> list[dict]:
@@ -138,57 +113,3 @@ def export_run(out_dir: Path | str, fmt: str, output: Path | str | None = None, 
     _refuse_run_files(out_dir, base, (source_lang, target_lang), manifest)
     result.files = write_corpus(stream, fmt, base, info, columns)
     return result
-
-
-def write_corpus(records: Iterable[Record], fmt: str, output: Path | str, info: CorpusInfo,
-                 columns: Sequence[str] = ()) -> list[Path]:
-    """Write ``records`` in format ``fmt`` to ``output`` ('-': stdout; for moses, a file prefix).
-
-    Returns the files written (none for stdout). Every file is written atomically.
-    """
-    spec = get_format(fmt)
-    if output == "-":
-        if not spec.text:
-            raise UsageError(f"format {fmt} cannot be written to stdout; give a file with -o")
-        _writer(spec, columns)(records, sys.stdout.buffer if fmt == "tmx" else sys.stdout, info)
-        return []
-    base = Path(output)
-    if spec.name == "moses":
-        from xling.formats.moses import write_moses
-
-        files = [base.with_name(f"{base.name}.{info.source_lang}"), base.with_name(f"{base.name}.{info.target_lang}")]
-        write_moses(records, *files)
-        return files
-    if spec.name == "parquet":
-        from xling.formats.parquet import write_parquet
-
-        write_parquet(records, base, info)
-        return [base]
-    from xling.formats.atomic import atomic_open
-
-    with atomic_open(base, "wb" if spec.name == "tmx" else "w") as out:
-        _writer(spec, columns)(records, out, info)
-    return [base]
-
-
-def _writer(spec: Format, columns: Sequence[str]) -> Callable:
-    """The streaming writer of a single-file text format: ``(records, handle, info) -> count``."""
-    if spec.name == "tsv":
-        from xling.formats.tsv import write_tsv_to
-
-        return lambda records, out, info: write_tsv_to(records, out, columns)
-    if spec.name == "tmx":
-        from xling.formats.tmx import write_tmx_to
-
-        return write_tmx_to
-    if spec.name == "jsonl":
-        from xling.formats.hf_jsonl import write_hf_jsonl_to
-
-        return write_hf_jsonl_to
-    if spec.name == "beads":
-        from xling.formats.bead_ids import write_bead_ids_to
-
-        return lambda records, out, info: write_bead_ids_to(records, out)
-    from xling.formats.fast_align import write_fast_align_to
-
-    return lambda records, out, info: write_fast_align_to(records, out)

@@ -52,6 +52,7 @@ def command(
     warning says so.
     """
     from xling.align.texts import align_texts, read_mt, sentences
+    from xling.api import load_bridge
     from xling.io import read_document
 
     setup_logging(0, False)
@@ -63,9 +64,12 @@ def command(
             bridge = read_mt(mt, len(sentences(src_doc.text, source_lang, presegmented)))
         if mt_rev is not None:
             reverse = read_mt(mt_rev, len(sentences(tgt_doc.text, target_lang, presegmented)), "--mt-rev", "target")
+        translator, note = None, ""
+        if bridge is None:
+            translator, note = (None, "no bridge asked for") if no_model else load_bridge(
+                source_lang, target_lang, model, offline=offline, cache=cache)
         result = align_texts(src_doc.text, tgt_doc.text, source_lang=source_lang, target_lang=target_lang,
-                             presegmented=presegmented, mt=bridge, mt_rev=reverse, use_model=not no_model,
-                             model=model, offline=offline, cache=cache)
+                             presegmented=presegmented, mt=bridge, mt_rev=reverse, translator=translator, note=note)
         _write(result, fmt.value, output, source.name, source_lang, target_lang)
     pairs = sum(1 for b in result.beads if b.source_ids and b.target_ids)
     unaligned = len(result.beads) - pairs
@@ -77,7 +81,7 @@ def command(
 def _write(result, fmt: str, output: str, doc: str, source_lang: str, target_lang: str) -> None:
     from xling._version import __version__
     from xling.data import CorpusInfo, Record
-    from xling.formats.export import write_corpus
+    from xling.formats.registry import write_corpus
 
     records = [Record(doc, i, bead) for i, bead in enumerate(result.beads)]
     info = CorpusInfo(source_lang, target_lang, f"xling:{__version__}|align:dp-bridge|bridge:{result.bridge}")

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from xling.cli._common import exit_codes, setup_logging, stderr
-from xling.formats.export import FORMATS
+from xling.formats.registry import FORMATS
 
-_FORMAT_HELP = "; ".join(f"{f.name}: {f.help}" for f in FORMATS.values())
+# escaped: the help is rich markup, where [parquet] would be read as a style and vanish
+_FORMAT_HELP = "; ".join(f"{f.name}: {escape(f.help)}" for f in FORMATS.values())
 
 
 def command(
@@ -27,7 +29,7 @@ def command(
                                               "from doc, bead, src_ids, tgt_ids, score.")] = "",
 ) -> None:
     """Build one corpus from a run: all documents of a language pair, in order, streamed."""
-    from xling.formats.export import export_run
+    from xling.export import export_run
 
     setup_logging(0, False)
     with exit_codes():

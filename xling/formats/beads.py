@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from xling.data import Bead, Record
 from xling.formats.atomic import atomic_open
@@ -38,13 +39,17 @@ def record_from_json(line: str) -> Record:
     return Record(row["doc"], row["bead"], bead)
 
 
-def write_beads(records: Iterable[Record], path: Path) -> int:
+def write_beads_to(records: Iterable[Record], out: IO[str]) -> int:
     count = 0
-    with atomic_open(path) as out:
-        for record in records:
-            out.write(record_to_json(record) + "\n")
-            count += 1
+    for record in records:
+        out.write(record_to_json(record) + "\n")
+        count += 1
     return count
+
+
+def write_beads(records: Iterable[Record], path: Path) -> int:
+    with atomic_open(path) as out:
+        return write_beads_to(records, out)
 
 
 def read_beads(path: Path) -> Iterator[Record]:
