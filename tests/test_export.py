@@ -14,13 +14,13 @@ from xling.data import Translation
 from xling.formats.beads import read_beads
 from xling.formats.moses import read_moses
 from xling.pipeline import Options, translate_folder
-from xling.translate.base import GenerationSettings
+from xling.translate.base import GenerationSettings, TranslatorBase
 
 runner = CliRunner()
 STEM = POLISH_SEED.removesuffix(".txt")
 
 
-class ScoringFake:
+class ScoringFake(TranslatorBase):
     """Score falls with length; sentences naming Putin are flagged, so filters have work to do."""
 
     backend = "fake"

@@ -71,16 +71,16 @@ def test_force_removes_the_outputs_of_deleted_inputs(tmp_path, seeds, fake_backe
 
 
 def test_a_failed_write_fails_that_document_only(tmp_path, seeds, fake_backend, monkeypatch):
-    from xling import pipeline
+    from xling.formats import moses
 
-    real = pipeline.write_moses
+    real = moses.write_moses
 
     def full_disk(records, source, target):
         if "004_" in source.name:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source))
         return real(records, source, target)
 
-    monkeypatch.setattr(pipeline, "write_moses", full_disk)
+    monkeypatch.setattr(moses, "write_moses", full_disk)
     out = tmp_path / "out"
     result = _translate(seeds, out, *fake_backend)
     assert result.exit_code == 1 and "Traceback" not in result.output

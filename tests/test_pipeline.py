@@ -20,7 +20,7 @@ from xling.formats.tsv import read_tsv
 from xling.pipeline import Options, translate_folder
 from xling.report import read_manifest
 from xling.segment import Segmenter, paragraphs_spans
-from xling.translate.base import GenerationSettings
+from xling.translate.base import GenerationSettings, TranslatorBase
 
 runner = CliRunner()
 STEM = POLISH_SEED.removesuffix(".txt")
@@ -241,7 +241,7 @@ def test_python_api_returns_reports(tmp_path, fake_factory):
 
 
 def test_an_unexpected_error_fails_only_those_documents(tmp_path, fake_factory):
-    class Exploding:
+    class Exploding(TranslatorBase):
         backend = "fake"
         model_id, revision = "boom", "1"
         settings = GenerationSettings()
@@ -350,6 +350,9 @@ class _FlawedFirstTime:
 
     def with_settings(self, settings: GenerationSettings) -> _FlawedFirstTime:
         return _FlawedFirstTime(settings, self.calls)
+
+    def describe(self) -> str:
+        return self.backend
 
     def translate(self, texts):
         from xling.data import Translation

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from xling.data import Translation
 from xling.detect import LanguageDetector
+from xling.document import DATA_RUN_CHARS, read_detected, text_sentences
 from xling.errors import ReadError
-from xling.io import DEFAULT_GLOBS, DEFAULT_MAX_FILE_MB, discover, read_document, relative_id
+from xling.io import DEFAULT_GLOBS, DEFAULT_MAX_FILE_MB, discover, relative_id
 from xling.models import load_registry, resolve
-from xling.segment import Segmenter, paragraphs_spans
 from xling.translate.base import GenerationSettings, Translator
 
 
@@ -27,21 +27,22 @@ class DetectedFile:
 
 
 def detect_folder(input_dir: Path | str, globs: Sequence[str] = DEFAULT_GLOBS,
-                  registry: Path | None = None) -> list[DetectedFile]:
-    """Language of every matching file under ``input_dir`` and of its paragraphs."""
+                  registry: Path | None = None, *, max_file_mb: int = DEFAULT_MAX_FILE_MB,
+                  max_sentence_chars: int = DATA_RUN_CHARS) -> list[DetectedFile]:
+    """Language of every matching file under ``input_dir`` and of its paragraphs: read and judged
+    exactly as ``translate_folder`` reads and judges them (``xling.document``)."""
     root = Path(input_dir)
     detector = LanguageDetector(load_registry(registry).detection_languages)
     results = []
     for path in discover(root, globs):
         try:
-            doc = read_document(root, path, DEFAULT_MAX_FILE_MB * 2**20)
+            found = read_detected(root, path, detector, max_file_mb * 2**20, max_sentence_chars)
         except ReadError as exc:
             results.append(DetectedFile(relative_id(root, path), None, 0.0, None, 0, {}, str(exc)))
             continue
-        spans = paragraphs_spans(doc.text)
-        found = detector.detect_document(doc.text, [doc.text[s:e] for s, e in spans])
-        results.append(DetectedFile(doc.id, found.language, found.confidence, doc.encoding, len(spans),
-                                    found.other_languages()))
+        doc = found.doc
+        results.append(DetectedFile(doc.id, doc.language, doc.confidence, doc.encoding, len(found.paragraphs),
+                                    found.detection.other_languages()))
     return results
 
 
@@ -59,12 +60,14 @@ def load_translator(source_lang: str, model: str | None = None, *, settings: Gen
     from xling.translate.backends import create_translator
     from xling.translate.batched import Runtime
     from xling.translate.cache import CachedTranslator, TranslationCache, default_cache_path
+    from xling.translate.options import check_device
 
     spec = model or load_registry(registry).route(source_lang)
     if spec is None:
         from xling.errors import UsageError
 
         raise UsageError(f"no model for language {source_lang!r}; pass model=PATH_OR_ID")
+    check_device(device, backend)
     inner = create_translator(resolve(spec, offline), settings, Runtime(device, threads, quantization), backend)
     return CachedTranslator(inner, TranslationCache(cache or default_cache_path()))
 
@@ -77,11 +80,8 @@ def translate_texts(texts: Sequence[str], source_lang: str = "pl", model: str | 
     sentences'; flags are the union of theirs.
     """
     translator = translator or load_translator(source_lang, model, **kwargs)
-    segmenter = Segmenter(source_lang)
-    layout = []  # per text: list of paragraphs, each a list of sentence strings
-    for text in texts:
-        layout.append([[text[s:e] for s, e in segmenter.sentences(text, ps, pe)]
-                       for ps, pe in paragraphs_spans(text)])
+    # per text: its paragraphs, each a list of sentences, cut as a file of that language would be
+    layout = [text_sentences(text, source_lang) for text in texts]
     flat = [sentence for paragraphs in layout for paragraph in paragraphs for sentence in paragraph]
     results = iter(translator.translate(flat))
     out = []
@@ -93,3 +93,20 @@ def translate_texts(texts: Sequence[str], source_lang: str = "pl", model: str | 
         joined = "\n".join(" ".join(t.text for t in paragraph) for paragraph in parts)
         out.append(Translation(text, joined, translator.model_id, round(score, 4), flags))
     return out
+
+
+def load_bridge(source_lang: str, target_lang: str, model: str | None = None,
+                **kwargs) -> tuple[Translator | None, str]:
+    """The translator ``align_texts`` uses as a bridge, or ``None`` and why there is none.
+
+    xling's models translate into English: another target needs a bridge from a file (``--mt``).
+    A model that cannot be resolved is no error here: the alignment goes on without a bridge.
+    """
+    from xling.errors import XlingError
+
+    if target_lang != "en":
+        return None, f"xling's models translate into English, not {target_lang!r}; pass --mt FILE for a bridge"
+    try:
+        return load_translator(source_lang, model, **kwargs), ""
+    except XlingError as exc:
+        return None, f"no bridge translation ({exc})"

@@ -6,8 +6,8 @@ local engine (by file size, before reading anything). Ray Data then runs
 1. ``prepare``: read, detect and segment one window (a stateless task; each
    worker process keeps one language detector);
 2. ``TranslateWindows``: an actor pool, one model load per actor, that
-   translates, aligns and writes a window with ``_Run.translate_window``, the
-   very function the local engine calls per window;
+   translates, aligns and writes a window with ``WindowStep.run``, the very
+   step the local engine runs per window;
 
 and the driver writes the manifest and the index from the reports. Because the
 windows and the per-window function are the same, both engines translate the
@@ -29,9 +29,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from xling.errors import UsageError
-from xling.pipeline import Options, Progress, RunReport, _Quiet, _Run, path_windows
+from xling.pipeline import Options, Progress, QuietProgress, Run, RunReport, path_windows
 
-_PROCESS_RUNS: dict[str, _Run] = {}
+_PROCESS_RUNS: dict[str, Run] = {}
 
 
 def _require_ray():
@@ -44,22 +44,22 @@ def _require_ray():
     return ray
 
 
-def _worker_run(context: dict) -> _Run:
-    """One ``_Run`` per worker process and job: the detector and the models load once."""
+def _worker_run(context: dict) -> Run:
+    """One ``Run`` per worker process and job: the detector and the models load once."""
     key = context["key"]
     if key not in _PROCESS_RUNS:
         _PROCESS_RUNS.clear()  # a reused worker process drops the previous job's models
         options = pickle.loads(context["options"])
-        _PROCESS_RUNS[key] = _Run(Path(context["input"]), Path(context["output"]), options, None, _Quiet())
+        _PROCESS_RUNS[key] = Run.build(Path(context["input"]), Path(context["output"]), options, None,
+                                       QuietProgress())
     return _PROCESS_RUNS[key]
 
 
 def prepare(row: dict, context: dict) -> dict:
-    """Ray Data map step: read, detect and segment one window of files."""
+    """Ray Data map step: read, detect, route and segment one window of files."""
     run = _worker_run(context)
-    run.names.update(json.loads(row["names"]))
-    prepared, reports = run.prepare_window([Path(p) for p in json.loads(row["paths"])])
-    return {"window": row["window"], "names": row["names"], "payload": pickle.dumps((prepared, reports))}
+    prepared = run.prepare([Path(p) for p in json.loads(row["paths"])])
+    return {"window": row["window"], "names": row["names"], "payload": pickle.dumps(prepared)}
 
 
 class TranslateWindows:
@@ -74,10 +74,8 @@ class TranslateWindows:
 
         out = []
         for names, payload in zip(batch["names"], batch["payload"], strict=True):
-            prepared, reports = pickle.loads(payload)
             self.run.names.update(json.loads(names))
-            reports = reports + self.run.translate_window(prepared)
-            out.append(pickle.dumps(reports))
+            out.append(pickle.dumps(self.run.step.run(pickle.loads(payload))))
         return {"window": np.asarray(batch["window"]), "reports": np.array(out, dtype=object)}
 
 
@@ -93,19 +91,18 @@ def translate_folder_ray(input_dir: Path | str, output_dir: Path | str, options:
     options = options or Options()
     if not options.threads:  # one actor's share of the machine, not all of its cores
         options = replace(options, threads=max(1, int(cpus_per_worker)))
-    progress = progress or _Quiet()
+    progress = progress or QuietProgress()
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="warning")
-    started = time.perf_counter()
-    run = _Run(Path(input_dir), Path(output_dir), options, None, progress)
-    paths = run.start()
-    reports = run.link_reports()
+    run = Run.build(Path(input_dir), Path(output_dir), options, None, progress)
+    paths, reports = run.start()
+    progress.start(len(paths))
     windows = path_windows(paths, options.window_bytes)
     if windows:
         from xling.io import relative_id
 
         context = {"key": f"{os.getpid()}:{time.time_ns()}", "input": str(run.input.resolve()),
-                   "output": str(run.output.resolve()), "options": pickle.dumps(options)}
+                   "output": str(run.folder.path.resolve()), "options": pickle.dumps(options)}
         rows = []
         for index, window in enumerate(windows):
             ids = [relative_id(run.input, p) for p in window]
@@ -124,4 +121,4 @@ def translate_folder_ray(input_dir: Path | str, output_dir: Path | str, options:
             for report in pickle.loads(row["reports"]):
                 reports.append(report)
                 progress.document(report)
-    return run.finish(reports, started)
+    return run.finish(reports)

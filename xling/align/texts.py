@@ -9,8 +9,9 @@ from pathlib import Path
 
 from xling.align.bridge import align_sentences
 from xling.data import Bead
+from xling.document import text_sentences
 from xling.errors import UsageError, XlingError
-from xling.segment import Segmenter, paragraphs_spans
+from xling.translate.base import Translator
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,7 @@ def sentences(text: str, lang: str, presegmented: bool) -> list[str]:
     if presegmented:
         lines = text.split("\n")
         return lines[:-1] if lines and lines[-1] == "" else lines
-    segmenter = Segmenter(lang)
-    return [text[s:e] for ps, pe in paragraphs_spans(text) for s, e in segmenter.sentences(text, ps, pe)]
+    return [sentence for paragraph in text_sentences(text, lang) for sentence in paragraph]
 
 
 def read_mt(path: Path, expected: int, option: str = "--mt", side: str = "source") -> list[str]:
@@ -46,33 +46,30 @@ def read_mt(path: Path, expected: int, option: str = "--mt", side: str = "source
 
 def align_texts(source_text: str, target_text: str, *, source_lang: str = "pl", target_lang: str = "en",
                 presegmented: bool = False, mt: Sequence[str] | None = None, mt_rev: Sequence[str] | None = None,
-                use_model: bool = True, model: str | None = None, **translator_options) -> TextAlignment:
+                translator: Translator | None = None, note: str = "") -> TextAlignment:
     """Align an original with a translation of it.
 
     The bridge is ``mt`` when given (one translation per source sentence); otherwise the
-    source is translated with the routed Marian model when the target is English; otherwise,
-    or when no model can be had, the aligner uses lengths, names and numbers, and says so.
-    ``mt_rev`` (one translation into the source language per target sentence) adds the
-    other direction's comparison, which helps where one MT system is weak.
+    source is translated with ``translator`` (the caller's: ``xling.api.load_translator``
+    makes one) when the target is English; otherwise, or when the translation fails, the
+    aligner uses lengths, names and numbers, and says so (``note``: why there is no
+    translator, from the caller). ``mt_rev`` (one translation into the source language per
+    target sentence) adds the other direction's comparison, which helps where one MT system
+    is weak.
     """
     source = sentences(source_text, source_lang, presegmented)
     target = sentences(target_text, target_lang, presegmented)
-    bridge, kind, note = None, "none", ""
+    bridge, kind = None, "none"
     if mt is not None:
         if len(mt) != len(source):
             raise UsageError(f"{len(mt)} bridge translations for {len(source)} source sentences")
-        bridge, kind = list(mt), "mt-file"
-    elif not use_model:
-        note = "no bridge asked for"
-    elif target_lang != "en":
+        bridge, kind, note = list(mt), "mt-file", ""
+    elif translator is not None and target_lang != "en":
         note = f"xling's models translate into English, not {target_lang!r}; pass --mt FILE for a bridge"
-    else:
+    elif translator is not None:
         try:
-            from xling.api import load_translator
-
-            translator = load_translator(source_lang, model, **translator_options)
             bridge = [t.text for t in translator.translate(source)]
-            kind = f"model:{translator.model_id}"
+            kind, note = f"model:{translator.model_id}", ""
         except XlingError as exc:
             note = f"no bridge translation ({exc})"
     if mt_rev is not None:

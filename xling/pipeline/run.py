@@ -1,0 +1,103 @@
+"""The main job as a short loop over stages: discover → prepare (read, detect, route, segment)
+→ translate (+ flag, retry) → write, window by window; then the manifest and the index.
+
+``Run`` holds the stages of one run; the local loop (``translate_folder``) and the Ray
+engine (``xling.ray_engine``) compose the same ones.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xling.io import discover, linked_folders, relative_id
+from xling.models import load_registry
+from xling.naming import OutputNames, output_names
+from xling.pipeline.folder import OutputFolder
+from xling.pipeline.options import Options, Progress, QuietProgress, TranslatorFactory
+from xling.pipeline.prepare import Prepared, Preparer
+from xling.pipeline.translating import TranslateStep
+from xling.pipeline.translators import TranslatorPool, marian_factory
+from xling.pipeline.window import WindowStep, path_windows
+from xling.pipeline.write import DocumentWriter, write_run_files
+from xling.report import SKIPPED, FileReport, RunReport
+
+
+@dataclass
+class Run:
+    """The stages of one run over ``input_dir`` into ``output_dir``, built by ``Run.build``."""
+
+    input: Path
+    options: Options
+    folder: OutputFolder
+    preparer: Preparer
+    step: WindowStep
+    names: OutputNames = field(default_factory=lambda: OutputNames({}, {}))
+    started: float = field(default_factory=time.perf_counter)
+
+    @classmethod
+    def build(cls, input_dir: Path, output_dir: Path, options: Options, factory: TranslatorFactory | None = None,
+              progress: Progress | None = None) -> Run:
+        """Check the options (one-line errors before anything is read) and wire the stages."""
+        progress = progress or QuietProgress()
+        registry = load_registry(options.registry).with_overrides(options.models)
+        if factory is None:
+            from xling.translate.options import check_device, check_options
+
+            check_options(options.backend, options.quantization)
+            check_device(options.device, options.backend)
+        folder = OutputFolder(input_dir, output_dir, options.globs, options.force)
+        preparer = Preparer(input_dir, registry, options.max_file_mb * 2**20, options.max_sentence_chars)
+        names = OutputNames({}, {})  # made at start, or sent to a worker window by window
+        translate = TranslateStep(registry.target, registry.thresholds(options.thresholds), lambda: preparer.detector,
+                                  None, options.retry_flagged, progress.sentences)
+        step = WindowStep(TranslatorPool(factory or marian_factory(options)), translate,
+                          DocumentWriter(folder, registry.target, names, options.view), progress.document)
+        return cls(input_dir, options, folder, preparer, step, names)
+
+    def open_cache(self) -> None:
+        if self.options.use_cache and self.step.translate.cache is None:
+            from xling.translate.cache import TranslationCache, default_cache_path
+
+            self.step.translate.cache = TranslationCache(self.options.cache or default_cache_path())
+
+    def start(self) -> tuple[list[Path], list[FileReport]]:
+        """Open the folder, the cache; the input files in order, and reports of folder links not followed."""
+        self.started = time.perf_counter()
+        self.folder.open()
+        self.open_cache()
+        paths = discover(self.input, self.options.globs)
+        ids = [relative_id(self.input, p) for p in paths]
+        self.names.update(output_names(ids).subset(ids))
+        if self.options.force:
+            self.folder.remove_outputs_of_deleted_inputs(set(self.names.copy))
+        links = [FileReport(link, SKIPPED, reason="folder link not followed (links can loop back into the input)")
+                 for link in linked_folders(self.input)]
+        return paths, links
+
+    def prepare(self, paths: list[Path]) -> list[Prepared]:
+        return [self.preparer.prepare(path) for path in paths]
+
+    def finish(self, reports: list[FileReport]) -> RunReport:
+        """Manifest and index from every report; the run is then complete (not resumable)."""
+        write_run_files(self.folder, reports, self.options.view, f"xling: {self.input.name}")
+        self.folder.close()
+        if self.step.translate.cache is not None:
+            self.step.translate.cache.close()
+        return RunReport(tuple(sorted(reports, key=lambda r: r.path)), self.folder.path,
+                         time.perf_counter() - self.started)
+
+
+def translate_folder(input_dir: Path | str, output_dir: Path | str, options: Options | None = None, *,
+                     translator_factory: TranslatorFactory | None = None,
+                     progress: Progress | None = None) -> RunReport:
+    """Translate every matching file under ``input_dir`` into ``output_dir``; see the README for the layout."""
+    options = options or Options()
+    progress = progress or QuietProgress()
+    run = Run.build(Path(input_dir), Path(output_dir), options, translator_factory, progress)
+    paths, reports = run.start()
+    progress.start(len(paths))
+    for window in path_windows(paths, options.window_bytes):
+        reports += run.step.run(run.prepare(window))
+    return run.finish(reports)

@@ -1,0 +1,90 @@
+"""Translate stage: the sentences of a group of documents (one model) in one call, answered by
+the cache where it can, then flagged; with ``retry_flagged`` looping or cut outputs are
+translated again and the better attempt kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from xling.data import Segment, Translation
+from xling.detect import LanguageDetector
+from xling.pipeline.prepare import ToTranslate
+from xling.quality import REPETITION, RETRIED, Thresholds, flags_for, language_probe
+from xling.translate.base import Translator
+from xling.translate.batched import SPLIT, TRUNCATED
+from xling.translate.cache import TranslationCache, translate_cached
+
+KEPT = "kept_target_language"  # a sentence of a target-language paragraph, copied as it is
+_LOOPING = frozenset({REPETITION, TRUNCATED})
+
+
+@dataclass(frozen=True)
+class Translated:
+    """One document's translations, one per translatable segment, and how many the cache answered."""
+
+    translations: tuple[Translation, ...]
+    cached: int
+
+
+class TranslateStep:
+    def __init__(self, target: str, thresholds: Thresholds, detector: Callable[[], LanguageDetector],
+                 cache: TranslationCache | None, retry_flagged: bool = False,
+                 on_sentences: Callable[[int], None] | None = None) -> None:
+        self.target, self.thresholds, self.detector = target, thresholds, detector
+        self.cache, self.retry_flagged, self.on_sentences = cache, retry_flagged, on_sentences
+
+    def _translate(self, translator: Translator, texts: list[str]) -> tuple[list[Translation], set[str] | None]:
+        """Translations and the texts that were not in the cache (``None`` without a cache)."""
+        if self.cache is not None:
+            return translate_cached(translator, self.cache, texts, on_chunk=self.on_sentences)
+        results = translator.translate(texts)
+        if self.on_sentences:
+            self.on_sentences(len(results))
+        return results, None
+
+    def translate_group(self, translator: Translator, group: Sequence[ToTranslate]) -> list[Translated]:
+        """One ``Translated`` per document of ``group``, in order. Sentences of target-language
+        paragraphs are kept as they are (flagged ``kept_target_language``)."""
+        todo = [(i, s) for i, p in enumerate(group) for s in p.translatable if s.language != self.target]
+        results, fresh = self._translate(translator, [s.text for _, s in todo])
+        results = self.flag(translator, [(group[i].doc.language, s) for i, s in todo], results)
+        by_segment = {(i, s.index): r for (i, s), r in zip(todo, results, strict=True)}
+        outcome = []
+        for i, prepared in enumerate(group):
+            translations = [by_segment.get((i, s.index)) or Translation(s.text, s.text, "", 0.0, (KEPT,))
+                            for s in prepared.translatable]
+            translations = [replace(t, flags=(*t.flags, SPLIT)) if s.index in prepared.cut and SPLIT not in t.flags
+                            else t for s, t in zip(prepared.translatable, translations, strict=True)]
+            cached = 0 if fresh is None else sum(
+                1 for s in prepared.translatable if (i, s.index) in by_segment and s.text not in fresh)
+            outcome.append(Translated(tuple(translations), cached))
+        return outcome
+
+    def flag(self, translator: Translator, items: list[tuple[str, Segment]],
+             results: list[Translation]) -> list[Translation]:
+        """Add quality flags (``items``: source language and segment of each result)."""
+        probes = list(dict.fromkeys(language_probe(r.text) for r in results))
+        found = self.detector().detect_many(probes)
+        detect = dict(zip(probes, (lang for lang, _ in found), strict=True)).__getitem__  # only these probes
+        flagged = [replace(r, flags=tuple(dict.fromkeys(r.flags + flags_for(
+            r.source, r.text, r.score, lang, self.target, detect, self.thresholds))))
+            for (lang, _), r in zip(items, results, strict=True)]
+        return self._retry(translator, items, flagged) if self.retry_flagged else flagged
+
+    def _retry(self, translator: Translator, items: list[tuple[str, Segment]],
+               flagged: list[Translation]) -> list[Translation]:
+        """Translate looping or truncated outputs again with n-gram blocking and a wider beam; keep a
+        second attempt that no longer loops, or that scores better."""
+        looping = [i for i, r in enumerate(flagged) if _LOOPING & set(r.flags)]
+        if not looping:
+            return flagged
+        retry = translator.with_settings(translator.settings.for_retry())
+        again, _ = self._translate(retry, [flagged[i].source for i in looping])
+        detect = lambda text: self.detector().detect(text)[0]  # noqa: E731
+        for i, second in zip(looping, again, strict=True):
+            extra = flags_for(second.source, second.text, second.score, items[i][0], self.target, detect,
+                              self.thresholds)
+            if not _LOOPING & set(second.flags + extra) or second.score > flagged[i].score:
+                flagged[i] = replace(second, flags=tuple(dict.fromkeys(second.flags + extra + (RETRIED,))))
+        return flagged

@@ -1,0 +1,86 @@
+"""Write stage: a document's beads in every per-document format, its view, its report; the index.
+
+Outputs of a document are named from ``OutputNames`` (safe, distinct names made at the
+start of a run) and written atomically; the report lists them, so the manifest says
+exactly which files belong to which input.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import quote
+
+from xling.align import beads_from_translations
+from xling.data import CorpusInfo, Record
+from xling.formats.atomic import copy_file, write_text
+from xling.formats.registry import DOCUMENT_FORMATS, FORMATS
+from xling.naming import OutputNames
+from xling.pipeline.folder import MANIFEST, OutputFolder
+from xling.pipeline.prepare import PassThrough, ToTranslate, document_fields
+from xling.pipeline.translating import KEPT, Translated
+from xling.report import PASSED, TRANSLATED, FileReport, manifest_row, write_manifest
+from xling.signature import signature
+from xling.translate.base import Translator
+
+
+class DocumentWriter:
+    def __init__(self, folder: OutputFolder, target: str, names: OutputNames, view: bool) -> None:
+        self.folder, self.target, self.names, self.view = folder, target, names, view
+
+    def copy(self, item: PassThrough) -> FileReport:
+        """A target-language document, copied byte for byte to ``<target>/``."""
+        doc_id = item.detected.doc.id
+        path = self.folder.join(f"{self.target}/{self.names.copy[doc_id]}")
+        copy_file(item.source, path)
+        return FileReport(doc_id, PASSED, outputs=(self.folder.relative(path),), **document_fields(item.detected))
+
+    def write(self, prepared: ToTranslate, translator: Translator, translated: Translated) -> FileReport:
+        """Beads of one translated document in every per-document format, and its view."""
+        doc, lang = prepared.doc, prepared.doc.language
+        pair = f"{lang}-{self.target}"
+        beads = beads_from_translations(list(prepared.translatable), list(translated.translations))
+        records = [Record(doc.id, i, bead) for i, bead in enumerate(beads)]
+        backend = translator.describe()
+        sig = signature(backend=backend, model_id=translator.model_id, revision=translator.revision,
+                        settings_key=translator.settings.key(), pair=pair)
+        info = CorpusInfo(lang, self.target, sig)
+        prefix = self.folder.join(f"{pair}/{self.names.stem[doc.id]}")
+        files: list[Path] = []
+        for name, columns in DOCUMENT_FORMATS:
+            fmt = FORMATS[name]
+            files += fmt.write(records, fmt.path(prefix), info, columns)
+        if self.view:
+            from xling.view.html import render_document
+
+            page = self.folder.join(f"view/{pair}/{self.names.stem[doc.id]}.html")
+            write_text(page, render_document(records, info, title=doc.id))
+            files.append(page)
+        flags = Counter(flag for bead in beads for flag in bead.flags)
+        kept = flags.pop(KEPT, 0)
+        scores = [b.score for b in beads if KEPT not in b.flags]
+        return FileReport(
+            doc.id, TRANSLATED, model=translator.model_id, revision=translator.revision, backend=backend,
+            translated=len(prepared.translatable) - translated.cached - kept, cached=translated.cached, kept=kept,
+            flags=dict(sorted(flags.items())), score=round(sum(scores) / len(scores), 4) if scores else None,
+            skipped=prepared.skipped, outputs=tuple(self.folder.relative(f) for f in files), signature=sig,
+            **prepared.fields(),
+        )
+
+
+def write_run_files(folder: OutputFolder, reports: Iterable[FileReport], view: bool, title: str) -> None:
+    """The manifest (one row per input) and, with views, the index page linking every document's page."""
+    reports = sorted(reports, key=lambda r: r.path)
+    write_manifest(reports, folder.path / MANIFEST)
+    if not view:
+        return
+    from xling.view.html import render_index
+
+    rows = []
+    for report in reports:
+        row = manifest_row(report)
+        page = next((o for o in report.outputs if o.startswith("view/")), None)
+        row["link"] = quote(page.removeprefix("view/")) if page else None  # names may hold #, ?, %
+        rows.append(row)
+    write_text(folder.path / "view" / "index.html", render_index(rows, title))
