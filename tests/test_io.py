@@ -101,7 +101,8 @@ def test_special_files_are_skipped_with_a_reason_not_read(tmp_path, fake_factory
     os.mkfifo(folder / "pipe.txt")
     if Path("/dev/zero").exists():
         os.symlink("/dev/zero", folder / "zero.txt")
-    report = _within(60, lambda: translate_folder(folder, tmp_path / "out", Options(use_cache=False, view=False),
+    report = _within(60, lambda: translate_folder(folder, tmp_path / "out", Options(use_cache=False, view=False,
+                                                                                    follow_links=True),
                                                   translator_factory=fake_factory))
     rows = {f.path: f for f in report.files}
     assert rows["ok.txt"].status == "translated"

@@ -192,7 +192,7 @@ def test_a_resumed_run_removes_temporaries_a_killed_run_left(tmp_path, seeds, fa
 
     out = tmp_path / "out"
     translate_folder(seeds, out, Options(use_cache=False), translator_factory=fake_factory)
-    stray = out / "pl-en" / ".stem.pl.x1y2z3.tmp"  # what SIGKILL leaves mid-write
+    stray = out / "pl-en" / ".xling~stem.pl.x1y2z3ab.tmp"  # what SIGKILL leaves mid-write
     stray.write_text("partial", encoding="utf-8")
     translate_folder(seeds, out, Options(use_cache=False, force=True), translator_factory=fake_factory)
     assert not stray.exists()

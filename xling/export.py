@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xling.data import CorpusInfo, Record
-from xling.errors import UnknownNameError, UsageError
+from xling.errors import ReadError, UnknownNameError, UsageError
 from xling.formats.beads import read_beads
 from xling.formats.registry import get_format, write_corpus
 from xling.report import TRANSLATED, read_manifest
@@ -23,6 +23,7 @@ class ExportResult:
     files: list[Path]
     written: int = 0
     low_score: int = 0
+    boilerplate: int = 0
     flagged: int = 0
     pair: str = ""
     documents: int = 0
@@ -41,10 +42,19 @@ def run_pairs(rows: Iterable[dict]) -> dict[str, list[dict]]:
     """Translated documents of a run, grouped by language pair (``pl-en`` → manifest rows)."""
     pairs: dict[str, list[dict]] = {}
     for row in rows:
-        if row["status"] == TRANSLATED:
-            beads = next(o for o in row["outputs"] if o.endswith(".jsonl"))
+        if row.get("status") == TRANSLATED:
+            beads = bead_file(row)
             pairs.setdefault(beads.split("/", 1)[0], []).append(row)
     return pairs
+
+
+def bead_file(row: dict) -> str:
+    """The bead JSONL a manifest row lists (``<pair>/<doc>.jsonl``)."""
+    outputs = row.get("outputs")
+    found = [o for o in outputs if isinstance(o, str) and o.endswith(".jsonl")] if isinstance(outputs, list) else []
+    if not found or "/" not in found[0]:
+        raise ReadError(f"the manifest row of {row.get('path')!r} lists no bead file; run `xling translate` again")
+    return found[0]
 
 
 def choose_pair(pairs: dict[str, list[dict]], pair: str | None) -> str:
@@ -59,9 +69,12 @@ def choose_pair(pairs: dict[str, list[dict]], pair: str | None) -> str:
 
 
 def filtered(records: Iterable[Record], result: ExportResult, min_score: float | None,
-             no_flagged: bool) -> Iterator[Record]:
+             no_flagged: bool, no_boilerplate: bool = False) -> Iterator[Record]:
     for record in records:
         bead = record.bead
+        if no_boilerplate and "boilerplate" in bead.flags:
+            result.boilerplate += 1
+            continue
         if min_score is not None and bead.score < min_score:
             result.low_score += 1
             continue
@@ -74,6 +87,10 @@ def filtered(records: Iterable[Record], result: ExportResult, min_score: float |
         yield record
 
 
+# A run folder's own files: its manifest, lock and unfinished-run marker.
+RUN_FILES = ("manifest.jsonl", ".xling-lock", ".xling-run.json")
+
+
 def _refuse_run_files(out_dir: Path, base: Path | str, languages: Sequence[str], manifest: list[dict]) -> None:
     """An export never overwrites what the run wrote (its manifest, index or any document's outputs)."""
     if str(base) == "-":
@@ -81,15 +98,15 @@ def _refuse_run_files(out_dir: Path, base: Path | str, languages: Sequence[str],
     base = Path(base)
     # moses writes BASE.<src> and BASE.<tgt>: check those names too
     candidates = {base.resolve(), *(base.parent.resolve() / f"{base.name}.{lang}" for lang in languages)}
-    run_files = {(out_dir / "manifest.jsonl").resolve(), (out_dir / "view" / "index.html").resolve()}
-    run_files |= {(out_dir / o).resolve() for row in manifest for o in row.get("outputs", ())}
+    run_files = {(out_dir / name).resolve() for name in (*RUN_FILES, "view/index.html")}
+    run_files |= {(out_dir / o).resolve() for row in manifest for o in row.get("outputs") or () if isinstance(o, str)}
     if clash := sorted(str(p) for p in candidates & run_files):
         raise UsageError(f"refusing to overwrite {clash[0]}: it is part of the run in {out_dir}; "
                          "choose another --output")
 
 
 def export_run(out_dir: Path | str, fmt: str, output: Path | str | None = None, *, pair: str | None = None,
-               min_score: float | None = None, no_flagged: bool = False,
+               min_score: float | None = None, no_flagged: bool = False, no_boilerplate: bool = False,
                columns: Sequence[str] = ()) -> ExportResult:
     """Write every bead of one language pair of a run in format ``fmt``; returns counts and files."""
     out_dir = Path(out_dir)
@@ -105,10 +122,9 @@ def export_run(out_dir: Path | str, fmt: str, output: Path | str | None = None, 
 
     def records() -> Iterator[Record]:
         for row in sorted(rows, key=lambda r: r["path"]):
-            beads = next(o for o in row["outputs"] if o.endswith(".jsonl"))
-            yield from read_beads(out_dir / beads)
+            yield from read_beads(out_dir / bead_file(row))
 
-    stream = filtered(records(), result, min_score, no_flagged)
+    stream = filtered(records(), result, min_score, no_flagged, no_boilerplate)
     base = output if output is not None else out_dir / f"corpus.{pair}{spec.suffix}"
     _refuse_run_files(out_dir, base, (source_lang, target_lang), manifest)
     result.files = write_corpus(stream, fmt, base, info, columns)

@@ -33,15 +33,30 @@ _BOMS = (
 def discover(root: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[Path]:
     """Files under ``root`` whose name matches one of ``globs``, sorted, symlinked folders not followed.
 
-    Not following folder links makes a symlink loop harmless; a linked *file* is read.
+    Names match whatever their case (``UP.TXT`` is a ``*.txt``). Not following folder links
+    makes a symlink loop harmless; a linked *file* is listed (``leaves`` tells whether its
+    target lies outside ``root``).
     """
+    patterns = [g.casefold() for g in globs]
     found = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs.sort()
         for name in files:
-            if any(fnmatch.fnmatch(name, g) for g in globs):
+            if any(fnmatch.fnmatchcase(name.casefold(), g) for g in patterns):
                 found.append(Path(folder, name))
     return sorted(found, key=lambda p: relative_id(root, p))
+
+
+def leaves(root: Path, path: Path) -> bool:
+    """Whether ``path`` is a link whose target lies outside ``root`` (or nowhere): reading it would
+    pull a file from elsewhere on the machine (``/etc/passwd``) into the corpus."""
+    if not path.is_symlink():
+        return False
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False  # dangling or looping: reading it reports the problem
+    return not target.is_relative_to(root.resolve())
 
 
 def linked_folders(root: Path) -> list[str]:
@@ -119,6 +134,23 @@ _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (
           (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
 
 
+def _unreadable(exc: OSError) -> ReadError:
+    if isinstance(exc, PermissionError):
+        return ReadError("unreadable", f"permission denied ({exc.strerror})")
+    return ReadError("unreadable", exc.strerror or str(exc))
+
+
+def _refuse_special(path: Path) -> None:
+    """``ReadError`` "not a regular file" when ``path`` is a socket, FIFO or device."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise ReadError("not a regular file", f"{kind}: only regular files are read")
+
+
 def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
     """The bytes of a regular file. A FIFO, socket or device (a link to ``/dev/zero``) would
     block or never end: it is refused before a byte is read (opened non-blocking, checked with
@@ -126,10 +158,9 @@ def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
     ``max_bytes``. Raises ``ReadError``."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except PermissionError as exc:
-        raise ReadError("unreadable", f"permission denied ({exc.strerror})") from exc
     except OSError as exc:
-        raise ReadError("unreadable", exc.strerror or str(exc)) from exc
+        _refuse_special(path)  # a socket cannot even be opened: say what it is, not "unreadable"
+        raise _unreadable(exc) from exc
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

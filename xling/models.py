@@ -75,7 +75,20 @@ class Registry:
         return self.languages | _packaged_languages()
 
     def with_overrides(self, overrides: Mapping[str, str]) -> Registry:
+        """This registry with ``--model LANG=...`` overrides; a language no document could ever be
+        detected as (``xx``) is an error, not an override that silently never applies."""
+        unknown = sorted(lang for lang in overrides if lang not in self.detection_languages and not _detectable(lang))
+        if unknown:
+            raise UsageError(f"--model {unknown[0]}=...: {unknown[0]!r} is not a language xling can detect; use an "
+                             "ISO 639-1 code such as pl, de or uk")
         return replace(self, overrides={**self.overrides, **overrides})
+
+
+def _detectable(code: str) -> bool:
+    """Whether the language detector knows the ISO 639-1 ``code``."""
+    from lingua import IsoCode639_1
+
+    return hasattr(IsoCode639_1, code.upper()) and len(code) == 2
 
 
 @functools.lru_cache(maxsize=1)
@@ -185,6 +198,9 @@ def resolve(model: str, offline: bool = False) -> ResolvedModel:
     """Find ``model`` (a directory or a hub id) on disk, downloading it only if allowed."""
     path = Path(model).expanduser()
     if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelUnavailableError(model, f"the folder {path} holds no config.json, so it is not a model "
+                                               "folder (a Marian checkpoint saved with save_pretrained)")
         return ResolvedModel(model_id=path.resolve().name, path=path.resolve(), revision=fingerprint(path))
     if model.startswith((".", "/", "~")) or model.count("/") > 1:  # a path, not an "org/name" hub id
         raise ModelUnavailableError(model, "no such directory")

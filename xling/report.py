@@ -35,6 +35,7 @@ class FileReport:
     skipped: tuple[dict, ...] = ()  # sentences not translated: index, start, end, reason
     flags: dict[str, int] = field(default_factory=dict)
     mixed: dict[str, int] = field(default_factory=dict)  # paragraphs per language other than the document's
+    boilerplate: dict[str, int] = field(default_factory=dict)  # boilerplate paragraphs per reason
     outputs: tuple[str, ...] = ()
     signature: str | None = None
 
@@ -80,7 +81,22 @@ def write_manifest(reports: Iterable[FileReport], path: Path) -> None:
 
 
 def read_manifest(path: Path) -> list[dict]:
+    """The rows of a manifest; a damaged line is a ``ReadError`` naming the file and line."""
     import json
 
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
+    from xling.errors import ReadError
+
+    rows = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                try:
+                    row = json.loads(line)
+                except ValueError as exc:
+                    raise ReadError(f"{path}, line {number}: not a manifest row ({exc})") from exc
+                if not isinstance(row, dict) or not isinstance(row.get("path"), str):
+                    raise ReadError(f"{path}, line {number}: not a manifest row (no path)")
+                rows.append(row)
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"{path} is not UTF-8 text ({exc.reason})") from exc
+    return rows

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -16,9 +17,15 @@ from typing import IO
 
 @contextlib.contextmanager
 def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
-    """Open a temporary sibling of ``path`` for writing; it replaces ``path`` only on success."""
+    """Open a temporary sibling of ``path`` for writing; it replaces ``path`` only on success.
+
+    A run folder's lock is never a target: replacing it would let a second run in."""
+    if path.name == LOCK_FILE:
+        from xling.errors import UsageError
+
+        raise UsageError(f"refusing to write {path}: it is the lock of a run folder")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
         kwargs = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
@@ -33,17 +40,29 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
         raise
 
 
+# xling's temporary files, and only they, are named ``.xling~<name>.<8 random characters>.tmp``:
+# a cleanup never takes a user's own ``.draft.tmp`` for one of them.
+TEMP_PREFIX = ".xling~"
+_TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r".+\.[a-z0-9_]{8}\.tmp")
+
+
+def is_temporary(name: str) -> bool:
+    """Whether ``name`` is one of xling's temporary files."""
+    return _TEMPORARY.fullmatch(name) is not None
+
+
 def remove_stray_temporaries(folder: Path) -> int:
-    """Remove the temporary files an interrupted writer left under ``folder``; how many.
+    """Remove the temporary files an interrupted xling writer left under ``folder``; how many.
 
     A killed process (SIGKILL, power loss) cannot clean up after itself; a resumed run does,
-    so that its output folder ends byte-identical to an uninterrupted run's.
+    so that its output folder ends byte-identical to an uninterrupted run's. Only xling's
+    own temporaries are touched (``is_temporary``), never another program's.
     """
     removed = 0
     if not folder.is_dir():
         return 0
-    for path in folder.rglob(".*.tmp"):
-        if path.is_file() and not path.is_symlink():
+    for path in folder.rglob(f"{TEMP_PREFIX}*.tmp"):
+        if is_temporary(path.name) and path.is_file() and not path.is_symlink():
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed += 1

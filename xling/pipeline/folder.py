@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from xling.errors import UsageError
+from xling.errors import UsageError, XlingError
 from xling.formats.atomic import LOCK_FILE, lock_folder, remove_stray_temporaries, write_text
 from xling.notice import notice
 from xling.report import read_manifest
@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 STATE_FILE = ".xling-run.json"  # present while a run into this folder is unfinished
 MANIFEST = "manifest.jsonl"
+INDEX = "view/index.html"
+# Files of the run itself: never deleted as a document's output, whatever a manifest says.
+PROTECTED = frozenset({LOCK_FILE, STATE_FILE, MANIFEST, INDEX})
 
 
 def inside(root: Path, relative: str) -> Path:
@@ -31,6 +34,23 @@ def inside(root: Path, relative: str) -> Path:
             root.resolve()):
         raise UsageError(f"refusing output path {relative!r}: it would leave the output folder")
     return path
+
+
+def within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it, however either is spelt: relative or absolute,
+    through links, ``..``, or another case of the same name on a case-insensitive file system."""
+    if not folder.exists():
+        return False
+    existing = path.absolute()
+    while not existing.exists() and existing != existing.parent:  # an output folder not made yet
+        existing = existing.parent
+    for candidate in (existing.resolve(), *existing.resolve().parents):
+        try:
+            if candidate.samefile(folder):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 class OutputFolder:
@@ -45,10 +65,13 @@ class OutputFolder:
         non-empty output that is neither resumable nor forced."""
         if not self.input.is_dir():
             raise UsageError(f"input folder {self.input} does not exist or is not a folder")
-        source, target = self.input.resolve(), self.path.resolve()
-        if target == source or target.is_relative_to(source):
+        if within(self.path, self.input):
             raise UsageError(f"output folder {self.path} is inside the input folder {self.input}; "
                              "choose a folder outside it")
+        if within(self.input, self.path):
+            raise UsageError(f"output folder {self.path} holds the input folder {self.input}: xling writes and "
+                             "cleans up inside its output folder, so it must not hold the input; choose a "
+                             "folder beside it")
         if self.path.exists() and not self.path.is_dir():
             raise UsageError(f"output {self.path} exists and is not a folder")
         if (self.path.is_dir() and any(p.name != LOCK_FILE for p in self.path.iterdir())
@@ -87,24 +110,47 @@ class OutputFolder:
     def relative(self, path: Path) -> str:
         return path.relative_to(self.path).as_posix()
 
-    def remove_outputs_of_deleted_inputs(self, current: set[str]) -> None:
-        """With --force into an earlier run's folder: the outputs its manifest lists for inputs that are
-        gone are removed, so that the folder describes the input as it is now."""
+    def read_previous(self) -> dict[str, tuple[str, ...]]:
+        """The outputs an earlier, finished run into this folder recorded, by input path ({} if none)."""
         manifest = self.path / MANIFEST
         if not manifest.is_file():
-            return
+            return {}
         try:
             rows = read_manifest(manifest)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, XlingError) as exc:
             notice(logger, "the earlier manifest %s is unreadable (%s); its outputs stay", manifest, exc)
-            return
-        gone = [row for row in rows if row.get("path") not in current]
-        removed = 0
-        for row in gone:
-            for relative in row.get("outputs", ()):
-                path = self.path / relative
-                if path.resolve().is_relative_to(self.path.resolve()) and path.is_file():
-                    path.unlink()
-                    removed += 1
+            return {}
+        return {str(row.get("path")): tuple(o for o in row.get("outputs", ()) if isinstance(o, str))
+                for row in rows if isinstance(row, dict)}
+
+    def removable(self, relative: str) -> Path | None:
+        """The file an earlier manifest lists, if xling may delete it: a regular file inside the output
+        folder, in one of the folders a run writes to, and none of the run's own files (the lock,
+        the unfinished-run marker, the manifest, the index). A tampered manifest deletes nothing else."""
+        parts = Path(relative).parts
+        if (not parts or Path(relative).is_absolute() or ".." in parts or len(parts) < 2
+                or relative in PROTECTED or parts[-1] in PROTECTED):
+            return None
+        path = self.path / relative
+        if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(self.path.resolve()):
+            return None
+        if within(path, self.input):
+            return None
+        return path
+
+    def remove_stale(self, previous: dict[str, tuple[str, ...]], current: dict[str, tuple[str, ...]]) -> None:
+        """Remove what an earlier run recorded and this run does not write: outputs of inputs that are
+        gone, of documents that turned English, became empty or failed, of names that changed. Then the
+        folder holds exactly what the manifest lists."""
+        kept = {o for outputs in current.values() for o in outputs}
+        gone = removed = 0
+        for doc, outputs in previous.items():
+            stale = [self.removable(o) for o in outputs if o not in kept]
+            for path in filter(None, stale):
+                path.unlink()
+                removed += 1
+            gone += doc not in current
         if gone:
-            notice(logger, "removed %d output file(s) of %d input(s) no longer in %s", removed, len(gone), self.input)
+            notice(logger, "removed %d output file(s) of %d input(s) no longer in %s", removed, gone, self.input)
+        elif removed:
+            notice(logger, "removed %d output file(s) an earlier run wrote that this run does not", removed)
