@@ -101,3 +101,26 @@ def test_offsets_round_trip_and_cover_all_text(text, lang):
             covered.append(piece)
     # every non-whitespace character of the input is in exactly one sentence, in order
     assert "".join("".join(c.split()) for c in covered) == "".join(text.split())
+
+
+def _blocks_by_one_pattern(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans as the first version found them: one pattern over each block (the reference)."""
+    import re
+
+    from xling.segment import _LINE, _hard_wrapped, _trim
+
+    spans = []
+    for block in re.finditer(r"(?:[^\n]|\n(?![ \t]*\n))+", text):
+        lines = [(m.start() + block.start(), m.end() + block.start()) for m in _LINE.finditer(block.group())]
+        for start, end in [(block.start(), block.end())] if _hard_wrapped(text, lines) else lines:
+            start, end = _trim(text, start, end)
+            if start < end:
+                spans.append((start, end))
+    return spans
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.sampled_from(["Ala ma kota.", " ", "\t", "\n", "\n\n", " \n", "\r", "x" * 70, "."]),
+                max_size=30).map("".join))
+def test_paragraph_spans_equal_the_one_pattern_reference(text):
+    assert paragraphs_spans(text) == _blocks_by_one_pattern(text)

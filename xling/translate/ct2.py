@@ -14,12 +14,14 @@ of a call asynchronously and collects the results in order.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -166,22 +168,32 @@ class CT2Translator(BatchedTranslator):
         return Loaded(device, tokenizer, model, limit, end_ids(config.get("eos_token_id")))
 
     def _decode(self, batches: list[list[list[int]]], lengths: list[tuple[int, int]]) -> Iterator[list[Decoded]]:
+        """Batches go to CTranslate2 asynchronously, a few per replica ahead of the one being read:
+        every replica stays busy, and memory does not grow with the number of batches (submitting
+        all of a 20 MB document's batches at once held every one's pieces and results)."""
         m = self._loaded()
         tokenizer = m.tokenizer
-        pending = []
-        for ids, (shortest, longest) in zip(batches, lengths, strict=True):
-            source = [tokenizer.to_pieces(row) for row in ids]
-            pending.append(m.model.translate_batch(
-                source, asynchronous=True, beam_size=self.settings.beams,
-                no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
-                max_decoding_length=longest, min_decoding_length=shortest,
-                max_input_length=0,  # inputs already fit: splitting happened before, never truncate here
-                return_scores=True, return_end_token=True,
-            ))
-        for results in pending:
+        ahead = 4 * self.parallel_batches()
+        pending: deque = deque()
+        work = iter(zip(batches, lengths, strict=True))
+        for ids, (shortest, longest) in itertools.islice(work, ahead):
+            pending.append(self._submit(m, ids, shortest, longest))
+        while pending:
+            results = pending.popleft()
             decoded = []
             for item in results:
                 result = item.result()
                 tokens = result.hypotheses[0]
                 decoded.append(Decoded(tokenizer.to_ids(tokens), result.scores[0], len(tokens)))
+            for ids, (shortest, longest) in itertools.islice(work, 1):
+                pending.append(self._submit(m, ids, shortest, longest))
             yield decoded
+
+    def _submit(self, m: Loaded, ids: list[list[int]], shortest: int, longest: int) -> list:
+        return m.model.translate_batch(
+            [m.tokenizer.to_pieces(row) for row in ids], asynchronous=True, beam_size=self.settings.beams,
+            no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
+            max_decoding_length=longest, min_decoding_length=shortest,
+            max_input_length=0,  # inputs already fit: splitting happened before, never truncate here
+            return_scores=True, return_end_token=True,
+        )
