@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -79,7 +80,8 @@ def write_tokenizer(out_dir: Path, texts: list[str], target_texts: list[str] | N
 
 def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size: int = 600,
           d_model: int = 64, layers: int = 2, seed: int = 13,
-          train_steps: int = 150, heads: int = 4, ffn: int = 0, vocab_padding: int = 0) -> Path:
+          train_steps: int = 150, heads: int = 4, ffn: int = 0, vocab_padding: int = 0,
+          say=lambda message: None) -> Path:
     """Write a Marian model to ``out_dir`` and return the directory.
 
     The defaults make the tiny test model; ``scripts/bench_translate.py`` asks for the
@@ -91,6 +93,7 @@ def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size:
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    say(f"training a sentencepiece vocabulary of {vocab_size} on {len(texts)} text(s)")
     tokenizer = write_tokenizer(out_dir, texts, max_positions=max_positions, vocab_size=vocab_size,
                                 vocab_padding=vocab_padding)
     vocab = tokenizer.get_vocab()
@@ -114,8 +117,9 @@ def build(out_dir: Path, texts: list[str], max_positions: int = 128, vocab_size:
     )
     zero_pad_embedding(model, pad_id)
     if train_steps:
-        train_copy(model, tokenizer, texts, train_steps, seed)
+        train_copy(model, tokenizer, texts, train_steps, seed, say)
     model.save_pretrained(out_dir)
+    say(f"saved to {out_dir}")
     return out_dir
 
 
@@ -132,7 +136,7 @@ def zero_pad_embedding(model, pad_id: int) -> None:
         model.get_input_embeddings().weight[pad_id].zero_()
 
 
-def train_copy(model, tokenizer, texts: list[str], steps: int, seed: int) -> None:
+def train_copy(model, tokenizer, texts: list[str], steps: int, seed: int, say=lambda message: None) -> None:
     """Train briefly to copy its input: outputs then depend on the input and end with EOS.
 
     A random model emits the same tokens for every input and never stops, which
@@ -149,7 +153,7 @@ def train_copy(model, tokenizer, texts: list[str], steps: int, seed: int) -> Non
     model.train()
     with torch.random.fork_rng():
         torch.manual_seed(seed)
-        for _ in range(steps):
+        for step in range(1, steps + 1):
             batch = rng.sample(pieces, k=min(32, len(pieces)))
             enc = tokenizer(batch, text_target=batch, return_tensors="pt", padding=True,
                             truncation=True, max_length=48)
@@ -159,6 +163,8 @@ def train_copy(model, tokenizer, texts: list[str], steps: int, seed: int) -> Non
             optimizer.step()
             optimizer.zero_grad()
             zero_pad_embedding(model, tokenizer.pad_token_id)  # tied to the output layer, so it moves
+            if step % 25 == 0 or step == steps:
+                say(f"training it to copy its input: step {step}/{steps}, loss {loss.item():.2f}")
     model.eval()
 
 
@@ -174,7 +180,7 @@ def main() -> None:
     files = args.text or sorted(SEEDS.glob("*.txt"))
     texts = [f.read_text(encoding="utf-8") for f in files]
     build(args.out_dir, texts, args.max_positions, args.vocab_size, args.d_model,
-          train_steps=args.train_steps)
+          train_steps=args.train_steps, say=lambda message: print(message, file=sys.stderr, flush=True))
     print(args.out_dir)
 
 

@@ -10,7 +10,7 @@ from xling.data import Translation
 from xling.detect import LanguageDetector
 from xling.document import DATA_RUN_CHARS, read_detected, text_sentences
 from xling.errors import ReadError
-from xling.io import DEFAULT_GLOBS, DEFAULT_MAX_FILE_MB, discover, relative_id
+from xling.io import DEFAULT_GLOBS, DEFAULT_MAX_FILE_MB, discover, leaves, relative_id
 from xling.models import load_registry, resolve
 from xling.translate.base import GenerationSettings, Translator
 
@@ -28,13 +28,17 @@ class DetectedFile:
 
 def detect_folder(input_dir: Path | str, globs: Sequence[str] = DEFAULT_GLOBS,
                   registry: Path | None = None, *, max_file_mb: int = DEFAULT_MAX_FILE_MB,
-                  max_sentence_chars: int = DATA_RUN_CHARS) -> list[DetectedFile]:
+                  max_sentence_chars: int = DATA_RUN_CHARS, follow_links: bool = False) -> list[DetectedFile]:
     """Language of every matching file under ``input_dir`` and of its paragraphs: read and judged
     exactly as ``translate_folder`` reads and judges them (``xling.document``)."""
     root = Path(input_dir)
     detector = LanguageDetector(load_registry(registry).detection_languages)
     results = []
     for path in discover(root, globs):
+        if not follow_links and leaves(root, path):
+            results.append(DetectedFile(relative_id(root, path), None, 0.0, None, 0, {},
+                                        "link to a file outside the input folder, not followed (--follow-links)"))
+            continue
         try:
             found = read_detected(root, path, detector, max_file_mb * 2**20, max_sentence_chars)
         except ReadError as exc:

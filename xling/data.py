@@ -18,6 +18,7 @@ class Document:
     encoding: str
     language: str | None = None
     confidence: float = 0.0
+    blocks: tuple[Block, ...] = ()  # paragraph-level units a structured reader found (plain text: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,19 @@ class Segment:
     end: int
     text: str
     language: str | None = None  # the paragraph's language where it differs from the document's
+    boilerplate: str = ""  # why the paragraph is boilerplate ("" for article text); see xling.boilerplate
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph-level unit of a document: where it is in ``Document.text``, what it is, and
+    whether it is boilerplate (with the reason)."""
+
+    start: int
+    end: int
+    kind: str = "paragraph"  # title, heading, paragraph, item, cell, caption, quote, cue
+    place: str = ""  # where it came from in the source file (an element path, a line, a cue)
+    boilerplate: str = ""
 
 
 @dataclass(frozen=True, slots=True)

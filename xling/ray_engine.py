@@ -50,8 +50,9 @@ def _worker_run(context: dict) -> Run:
     if key not in _PROCESS_RUNS:
         _PROCESS_RUNS.clear()  # a reused worker process drops the previous job's models
         options = pickle.loads(context["options"])
-        _PROCESS_RUNS[key] = Run.build(Path(context["input"]), Path(context["output"]), options, None,
-                                       QuietProgress())
+        run = Run.build(Path(context["input"]), Path(context["output"]), options, None, QuietProgress())
+        run.preparer.recurring = pickle.loads(context["recurring"])  # found by the driver over every file
+        _PROCESS_RUNS[key] = run
     return _PROCESS_RUNS[key]
 
 
@@ -102,7 +103,8 @@ def translate_folder_ray(input_dir: Path | str, output_dir: Path | str, options:
         from xling.io import relative_id
 
         context = {"key": f"{os.getpid()}:{time.time_ns()}", "input": str(run.input.resolve()),
-                   "output": str(run.folder.path.resolve()), "options": pickle.dumps(options)}
+                   "output": str(run.folder.path.resolve()), "options": pickle.dumps(options),
+                   "recurring": pickle.dumps(run.preparer.recurring)}
         rows = []
         for index, window in enumerate(windows):
             ids = [relative_id(run.input, p) for p in window]

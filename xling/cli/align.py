@@ -24,7 +24,7 @@ def command(
     target: Annotated[Path, typer.Argument(help="Its translation (plain text).", show_default=False)],
     output: Annotated[str, typer.Option("--output", "-o", help="Output file ('-': stdout; for moses, a prefix: "
                                         "PREFIX.<src> and PREFIX.<tgt>).")] = "-",
-    fmt: Annotated[AlignFormat, typer.Option("--format", "-f", help="beads: '[src ids]:[tgt ids]' per line "
+    fmt: Annotated[AlignFormat, typer.Option("--format", "-f", help="beads: '\\[src ids]:\\[tgt ids]' per line "
                                              "(0-based); or a corpus format.")] = AlignFormat.beads,
     source_lang: Annotated[str, typer.Option("--src-lang", help="Language of SRC.")] = "pl",
     target_lang: Annotated[str, typer.Option("--tgt-lang", help="Language of TGT (other than en needs --mt).")]

@@ -20,6 +20,7 @@ def command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")] = False,
     registry: Annotated[Path | None, typer.Option(help="Model registry TOML (its languages are the "
                                                        "candidates).")] = None,
+    follow_links: Annotated[bool, typer.Option(help="Read links to files outside the input folder.")] = False,
 ) -> None:
     """Detect the language of each document (and notice paragraphs in another language)."""
     from xling.api import detect_folder
@@ -29,7 +30,7 @@ def command(
     with exit_codes():
         if not input_dir.is_dir():
             raise UsageError(f"input folder {input_dir} does not exist or is not a folder")
-        results = detect_folder(input_dir, tuple(glob or DEFAULT_GLOBS), registry)
+        results = detect_folder(input_dir, tuple(glob or DEFAULT_GLOBS), registry, follow_links=follow_links)
     if as_json:
         for r in results:
             typer.echo(json.dumps(asdict(r), ensure_ascii=False))

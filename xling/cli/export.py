@@ -25,6 +25,8 @@ def command(
     = None,
     min_score: Annotated[float | None, typer.Option(help="Drop beads whose score is below this.")] = None,
     no_flagged: Annotated[bool, typer.Option("--no-flagged", help="Drop beads with any flag.")] = False,
+    no_boilerplate: Annotated[bool, typer.Option("--no-boilerplate", help="Drop boilerplate beads (an appeal, "
+                                                 "buttons, bylines; see xling translate --boilerplate).")] = False,
     columns: Annotated[str, typer.Option(help="TSV: extra columns after source and target, comma-separated, "
                                               "from doc, bead, src_ids, tgt_ids, score.")] = "",
 ) -> None:
@@ -34,10 +36,12 @@ def command(
     setup_logging(0, False)
     with exit_codes():
         extra = tuple(c.strip() for c in columns.split(",") if c.strip())
-        result = export_run(run, fmt, output, pair=pair, min_score=min_score, no_flagged=no_flagged, columns=extra)
+        result = export_run(run, fmt, output, pair=pair, min_score=min_score, no_flagged=no_flagged,
+                            no_boilerplate=no_boilerplate, columns=extra)
     dropped = ""
-    if result.low_score or result.flagged:
+    if result.low_score or result.flagged or result.boilerplate:
         dropped = f"; dropped {result.low_score} below --min-score and {result.flagged} flagged"
+        dropped += f" and {result.boilerplate} boilerplate" if result.boilerplate else ""
     where = ", ".join(str(f) for f in result.files) or "stdout"
     stderr.print(f"{result.written} pairs from {result.documents} documents ({result.pair}) → {where}{dropped}",
                  soft_wrap=True)

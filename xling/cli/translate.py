@@ -17,6 +17,13 @@ ENGINES = ("local", "ray")
 
 
 # The options, one alias each, so that the command reads as a list of what it takes.
+BoilerplateArg = Annotated[str, typer.Option(help="Boilerplate paragraphs (a donation appeal under every article, "
+                                                   "buttons, bylines): mark (kept in the bead file and the view, "
+                                                   "not translated, not in the parallel text), translate, or drop "
+                                                   "(counted in the manifest only).")]
+FollowLinksArg = Annotated[bool, typer.Option(help="Read links to files outside the input folder (skipped and "
+                                                   "reported by default: a folder from elsewhere could pull in "
+                                                   "any file of this machine).")]
 InputDirArg = Annotated[Path, typer.Argument(help="Folder of articles, read recursively.", show_default=False)]
 OutputArg = Annotated[Path, typer.Option("--output", "-o", help="Output folder (must be empty unless --force).",
                                          show_default=False)]
@@ -54,7 +61,7 @@ RetryFlaggedArg = Annotated[bool, typer.Option(help="Translate outputs flagged '
                                                      "again with n-gram blocking and a wider beam; keep the "
                                                      "better.")]
 LowScoreArg = Annotated[float | None, typer.Option(help="Flag translations whose mean token log-probability is "
-                                                         "below this ('low_score'), for every language [default: "
+                                                         "below this ('low_score'), for every language \\[default: "
                                                          "the registry entry's low_score, else -2.0].",
                                                     show_default=False)]
 MaxFileMbArg = Annotated[int, typer.Option(min=1, help="Skip (and report) input files bigger than this many "
@@ -97,6 +104,8 @@ def command(
     retry_flagged: RetryFlaggedArg = False,
     low_score: LowScoreArg = None,
     max_file_mb: MaxFileMbArg = 1024,
+    follow_links: FollowLinksArg = False,
+    boilerplate: BoilerplateArg = "mark",
     max_sentence_chars: MaxSentenceCharsArg = 50_000,
     window_kb: WindowKbArg = 64,
     engine: EngineArg = "local",
@@ -109,11 +118,9 @@ def command(
 ) -> None:
     """Translate a folder of articles into English and write aligned parallel files.
 
-    English documents are copied to OUT/en/ untouched; others are split into
-    sentences, translated with the language's opus-mt model, aligned 1:1 and
-    written to OUT/<lang>-en/ as Moses (.<lang>/.en), TSV and bead JSONL files.
-    OUT/manifest.jsonl says what happened to every file. An interrupted run
-    resumes when the same command is run again.
+    English documents are copied to OUT/en/; others are translated sentence by sentence with
+    the language's opus-mt model into OUT/<lang>-en/ (Moses, TSV, bead JSONL) and a side-by-side
+    view. OUT/manifest.jsonl says what happened to every file. Run the same command to resume.
     """
     from xling.models import parse_overrides
     from xling.pipeline import Options
@@ -132,6 +139,7 @@ def command(
             cache=cache, use_cache=not no_cache, offline=offline, force=force, view=view,
             thresholds=Thresholds(low_score=low_score), retry_flagged=retry_flagged,
             max_sentence_chars=max_sentence_chars, max_file_mb=max_file_mb, window_bytes=window_kb * 1024,
+            follow_links=follow_links, boilerplate=boilerplate,
         )
         report = _translate(input_dir, output, options, engine, ray, quiet)
     _summarise(report, quiet)

@@ -46,4 +46,11 @@ def command(
         else:
             from xling.view.terminal import print_table
 
-            print_table(records, info, stdout)
+            if len(records) * 3 <= stdout.height:
+                print_table(records, info, stdout)
+            else:  # a long document in a pager, so its header does not scroll away
+                import os
+
+                os.environ.setdefault("LESS", "-R")  # less shows the colours instead of escape codes
+                with stdout.pager(styles=True):
+                    print_table(records, info, stdout)

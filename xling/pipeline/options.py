@@ -37,6 +37,8 @@ class Options:
     retry_flagged: bool = False  # translate looping outputs again with n-gram blocking, keep the better
     max_sentence_chars: int = DATA_RUN_CHARS  # longer "sentences" cut; longer runs without whitespace skipped
     max_file_mb: int = DEFAULT_MAX_FILE_MB  # bigger inputs are skipped, with a reason
+    boilerplate: str = "mark"  # boilerplate paragraphs: mark (not translated), translate, or drop (no output)
+    follow_links: bool = False  # read links to files outside the input folder (skipped and reported otherwise)
 
     def runtime(self) -> Runtime:
         return Runtime(self.device, self.threads, self.quantization)

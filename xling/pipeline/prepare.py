@@ -32,7 +32,7 @@ class ToTranslate:
     detected: DetectedDocument
     segments: tuple[Segment, ...]
     model: str
-    translatable: tuple[Segment, ...]  # every segment but the skipped ones
+    translatable: tuple[Segment, ...]  # every segment with a bead: all but the skipped (and dropped boilerplate)
     skipped: tuple[dict, ...]  # segments not translated (runs of data without whitespace), with a reason
     cut: frozenset[int] = frozenset()  # indices of the pieces of "sentences" over --max-sentence-chars
 
@@ -63,15 +63,19 @@ Prepared = ToTranslate | PassThrough | FileReport
 def document_fields(detected: DetectedDocument) -> dict:
     doc = detected.doc
     return dict(encoding=doc.encoding, language=doc.language, confidence=doc.confidence,
-                paragraphs=len(detected.paragraphs), mixed=detected.detection.other_languages())
+                paragraphs=len(detected.blocks), mixed=detected.detection.other_languages(),
+                boilerplate=detected.boilerplate())
 
 
 class Preparer:
     """Turns input files into ``Prepared`` items; one language detector, loaded on first use."""
 
-    def __init__(self, input_dir: Path, registry: Registry, max_file_bytes: int, max_sentence_chars: int) -> None:
+    def __init__(self, input_dir: Path, registry: Registry, max_file_bytes: int, max_sentence_chars: int,
+                 boilerplate: str = "mark") -> None:
         self.input, self.registry = input_dir, registry
         self.max_file_bytes, self.max_sentence_chars = max_file_bytes, max_sentence_chars
+        self.boilerplate = boilerplate  # mark, translate or drop (xling.boilerplate.MODES)
+        self.recurring: frozenset[str] = frozenset()  # paragraphs that recur across the run's documents
         self._detector: LanguageDetector | None = None
 
     @property
@@ -91,12 +95,13 @@ class Preparer:
 
     def _prepare(self, doc_id: str, path: Path) -> Prepared:
         try:
-            detected = read_detected(self.input, path, self.detector, self.max_file_bytes, self.max_sentence_chars)
+            detected = read_detected(self.input, path, self.detector, self.max_file_bytes, self.max_sentence_chars,
+                                     self.recurring)
         except ReadError as exc:
             return FileReport(doc_id, SKIPPED if exc.reason in _SKIPPED_READS else FAILED, reason=str(exc))
         language = detected.language
         if language is None:
-            return FileReport(doc_id, SKIPPED, reason="language not detected", **document_fields(detected))
+            return self._undetected(doc_id, path, detected)
         if language == self.registry.target:
             return PassThrough(detected, path)
         model = self.registry.route(language)
@@ -109,8 +114,24 @@ class Preparer:
             return FileReport(doc_id, FAILED, reason=f"segmentation failed: {exc}", **document_fields(detected))
         segments, cut, skipped = cut_long_segments(segments, self.max_sentence_chars)
         untranslatable = {entry["index"] for entry in skipped}
+        if self.boilerplate == "drop":  # counted in the manifest, in no output
+            untranslatable |= {s.index for s in segments if s.boilerplate}
         translatable = tuple(s for s in segments if s.index not in untranslatable)
         return ToTranslate(detected, tuple(segments), model, translatable, tuple(skipped), frozenset(cut))
+
+    def _undetected(self, doc_id: str, path: Path, detected: DetectedDocument) -> Prepared:
+        """No language: numbers and signs without letters need no translation and are copied as they are;
+        letters in no language lingua can tell ("ok") are a failure the exit code reports, never a silent
+        skip. Only a file without letters or digits (emoji, punctuation) is skipped."""
+        text = detected.doc.text
+        letters = sum(c.isalpha() for c in text)
+        if letters:
+            return FileReport(doc_id, FAILED, reason=f"language not detected: {letters} letter(s) are too few or "
+                              "too mixed to tell the language; nothing was translated", **document_fields(detected))
+        if any(c.isdigit() for c in text):
+            return PassThrough(detected, path)
+        return FileReport(doc_id, SKIPPED, reason="no letters or digits: nothing to translate",
+                          **document_fields(detected))
 
 
 def log_failure(what: str, exc: BaseException) -> None:

@@ -11,7 +11,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xling.io import discover, linked_folders, relative_id
+from xling.boilerplate import MODES
+from xling.document import recurring_paragraphs
+from xling.errors import UnknownNameError, UsageError
+from xling.io import discover, leaves, linked_folders, relative_id
 from xling.models import load_registry
 from xling.naming import OutputNames, output_names
 from xling.pipeline.folder import OutputFolder
@@ -34,6 +37,7 @@ class Run:
     preparer: Preparer
     step: WindowStep
     names: OutputNames = field(default_factory=lambda: OutputNames({}, {}))
+    previous: dict[str, tuple[str, ...]] = field(default_factory=dict)  # outputs an earlier run recorded
     started: float = field(default_factory=time.perf_counter)
 
     @classmethod
@@ -41,6 +45,10 @@ class Run:
               progress: Progress | None = None) -> Run:
         """Check the options (one-line errors before anything is read) and wire the stages."""
         progress = progress or QuietProgress()
+        if not options.globs or any(not g.strip() for g in options.globs):
+            raise UsageError("--glob takes a file-name pattern such as '*.txt', not an empty one")
+        if options.boilerplate not in MODES:
+            raise UnknownNameError("--boilerplate mode", options.boilerplate, list(MODES))
         registry = load_registry(options.registry).with_overrides(options.models)
         if factory is None:
             from xling.translate.options import check_device, check_options
@@ -48,10 +56,11 @@ class Run:
             check_options(options.backend, options.quantization)
             check_device(options.device, options.backend)
         folder = OutputFolder(input_dir, output_dir, options.globs, options.force)
-        preparer = Preparer(input_dir, registry, options.max_file_mb * 2**20, options.max_sentence_chars)
+        preparer = Preparer(input_dir, registry, options.max_file_mb * 2**20, options.max_sentence_chars,
+                            options.boilerplate)
         names = OutputNames({}, {})  # made at start, or sent to a worker window by window
         translate = TranslateStep(registry.target, registry.thresholds(options.thresholds), lambda: preparer.detector,
-                                  None, options.retry_flagged, progress.sentences)
+                                  None, options.retry_flagged, progress.sentences, options.boilerplate)
         step = WindowStep(TranslatorPool(factory or marian_factory(options)), translate,
                           DocumentWriter(folder, registry.target, names, options.view), progress.document)
         return cls(input_dir, options, folder, preparer, step, names)
@@ -63,18 +72,27 @@ class Run:
             self.step.translate.cache = TranslationCache(self.options.cache or default_cache_path())
 
     def start(self) -> tuple[list[Path], list[FileReport]]:
-        """Open the folder, the cache; the input files in order, and reports of folder links not followed."""
+        """Open the folder, the cache; the input files in order, and reports of links not followed."""
         self.started = time.perf_counter()
+        self.folder.check()
+        paths = discover(self.input, self.options.globs)
+        links = linked_folders(self.input)
+        if not paths and not links:
+            raise UsageError(f"no file in {self.input} matches {', '.join(self.options.globs)}; "
+                             "choose the files with --glob")
         self.folder.open()
         self.open_cache()
-        paths = discover(self.input, self.options.globs)
+        leaving = set() if self.options.follow_links else {p for p in paths if leaves(self.input, p)}
+        paths = [p for p in paths if p not in leaving]
         ids = [relative_id(self.input, p) for p in paths]
         self.names.update(output_names(ids).subset(ids))
-        if self.options.force:
-            self.folder.remove_outputs_of_deleted_inputs(set(self.names.copy))
-        links = [FileReport(link, SKIPPED, reason="folder link not followed (links can loop back into the input)")
-                 for link in linked_folders(self.input)]
-        return paths, links
+        self.preparer.recurring = recurring_paragraphs(paths, self.preparer.max_file_bytes)
+        self.previous = self.folder.read_previous()
+        reports = [FileReport(link, SKIPPED, reason="folder link not followed (links can loop back into the input)")
+                   for link in links]
+        reports += [FileReport(relative_id(self.input, p), SKIPPED, reason="link to a file outside the input "
+                               "folder, not followed (--follow-links reads it)") for p in sorted(leaving)]
+        return paths, reports
 
     def prepare(self, paths: list[Path]) -> list[Prepared]:
         return [self.preparer.prepare(path) for path in paths]
@@ -82,6 +100,7 @@ class Run:
     def finish(self, reports: list[FileReport]) -> RunReport:
         """Manifest and index from every report; the run is then complete (not resumable)."""
         write_run_files(self.folder, reports, self.options.view, f"xling: {self.input.name}")
+        self.folder.remove_stale(self.previous, {r.path: r.outputs for r in reports})
         self.folder.close()
         if self.step.translate.cache is not None:
             self.step.translate.cache.close()

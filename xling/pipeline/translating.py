@@ -16,23 +16,39 @@ from xling.translate.batched import SPLIT, TRUNCATED
 from xling.translate.cache import TranslationCache, translate_cached
 
 KEPT = "kept_target_language"  # a sentence of a target-language paragraph, copied as it is
+BOILERPLATE = "boilerplate"  # a sentence of a boilerplate paragraph (xling.boilerplate)
 _LOOPING = frozenset({REPETITION, TRUNCATED})
+# Sentences translated and flagged per step: what a step holds at once (token ids, batches, outputs,
+# language probes) stays bounded for a 20 MB document; a window of ordinary articles is one step.
+CALL_SENTENCES = 4096
 
 
 @dataclass(frozen=True)
 class Translated:
-    """One document's translations, one per translatable segment, and how many the cache answered."""
+    """One document's translations, one per translatable segment, whether each went to the model
+    (not: target-language text, marked boilerplate), and how many the cache answered."""
 
     translations: tuple[Translation, ...]
+    sent: tuple[bool, ...]
     cached: int
 
 
 class TranslateStep:
     def __init__(self, target: str, thresholds: Thresholds, detector: Callable[[], LanguageDetector],
                  cache: TranslationCache | None, retry_flagged: bool = False,
-                 on_sentences: Callable[[int], None] | None = None) -> None:
+                 on_sentences: Callable[[int], None] | None = None, boilerplate: str = "mark") -> None:
         self.target, self.thresholds, self.detector = target, thresholds, detector
         self.cache, self.retry_flagged, self.on_sentences = cache, retry_flagged, on_sentences
+        self.boilerplate = boilerplate
+
+    def _sent(self, segment: Segment) -> bool:
+        """Whether ``segment`` goes to the model: not target-language text, not marked boilerplate."""
+        return segment.language != self.target and not (segment.boilerplate and self.boilerplate == "mark")
+
+    def _unsent(self, segment: Segment) -> Translation:
+        if segment.boilerplate and self.boilerplate == "mark":  # kept in the record as it is, not translated
+            return Translation(segment.text, segment.text, "", 0.0, (BOILERPLATE,))
+        return Translation(segment.text, segment.text, "", 0.0, (KEPT,))
 
     def _translate(self, translator: Translator, texts: list[str]) -> tuple[list[Translation], set[str] | None]:
         """Translations and the texts that were not in the cache (``None`` without a cache)."""
@@ -46,19 +62,27 @@ class TranslateStep:
     def translate_group(self, translator: Translator, group: Sequence[ToTranslate]) -> list[Translated]:
         """One ``Translated`` per document of ``group``, in order. Sentences of target-language
         paragraphs are kept as they are (flagged ``kept_target_language``)."""
-        todo = [(i, s) for i, p in enumerate(group) for s in p.translatable if s.language != self.target]
-        results, fresh = self._translate(translator, [s.text for _, s in todo])
-        results = self.flag(translator, [(group[i].doc.language, s) for i, s in todo], results)
-        by_segment = {(i, s.index): r for (i, s), r in zip(todo, results, strict=True)}
+        todo = [(i, s) for i, p in enumerate(group) for s in p.translatable if self._sent(s)]
+        by_segment: dict[tuple[int, int], Translation] = {}
+        fresh: set[str] | None = None if self.cache is None else set()
+        for start in range(0, len(todo), CALL_SENTENCES):
+            part = todo[start:start + CALL_SENTENCES]
+            results, new = self._translate(translator, [s.text for _, s in part])
+            results = self.flag(translator, [(group[i].doc.language, s) for i, s in part], results)
+            by_segment.update(((i, s.index), r) for (i, s), r in zip(part, results, strict=True))
+            if fresh is not None:
+                fresh |= new
         outcome = []
         for i, prepared in enumerate(group):
-            translations = [by_segment.get((i, s.index)) or Translation(s.text, s.text, "", 0.0, (KEPT,))
-                            for s in prepared.translatable]
+            translations = [by_segment.get((i, s.index)) or self._unsent(s) for s in prepared.translatable]
+            translations = [replace(t, flags=(*t.flags, BOILERPLATE)) if s.boilerplate and BOILERPLATE not in t.flags
+                            else t for s, t in zip(prepared.translatable, translations, strict=True)]
             translations = [replace(t, flags=(*t.flags, SPLIT)) if s.index in prepared.cut and SPLIT not in t.flags
                             else t for s, t in zip(prepared.translatable, translations, strict=True)]
             cached = 0 if fresh is None else sum(
                 1 for s in prepared.translatable if (i, s.index) in by_segment and s.text not in fresh)
-            outcome.append(Translated(tuple(translations), cached))
+            sent = tuple((i, s.index) in by_segment for s in prepared.translatable)
+            outcome.append(Translated(tuple(translations), sent, cached))
         return outcome
 
     def flag(self, translator: Translator, items: list[tuple[str, Segment]],

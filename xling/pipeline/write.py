@@ -19,7 +19,7 @@ from xling.formats.registry import DOCUMENT_FORMATS, FORMATS
 from xling.naming import OutputNames
 from xling.pipeline.folder import MANIFEST, OutputFolder
 from xling.pipeline.prepare import PassThrough, ToTranslate, document_fields
-from xling.pipeline.translating import KEPT, Translated
+from xling.pipeline.translating import BOILERPLATE, KEPT, Translated
 from xling.report import PASSED, TRANSLATED, FileReport, manifest_row, write_manifest
 from xling.signature import signature
 from xling.translate.base import Translator
@@ -34,7 +34,9 @@ class DocumentWriter:
         doc_id = item.detected.doc.id
         path = self.folder.join(f"{self.target}/{self.names.copy[doc_id]}")
         copy_file(item.source, path)
-        return FileReport(doc_id, PASSED, outputs=(self.folder.relative(path),), **document_fields(item.detected))
+        reason = "" if item.detected.language else "no letters, only numbers and signs: copied as it is"
+        return FileReport(doc_id, PASSED, reason=reason, outputs=(self.folder.relative(path),),
+                          **document_fields(item.detected))
 
     def write(self, prepared: ToTranslate, translator: Translator, translated: Translated) -> FileReport:
         """Beads of one translated document in every per-document format, and its view."""
@@ -47,26 +49,37 @@ class DocumentWriter:
                         settings_key=translator.settings.key(), pair=pair)
         info = CorpusInfo(lang, self.target, sig)
         prefix = self.folder.join(f"{pair}/{self.names.stem[doc.id]}")
+        # untranslated boilerplate is in the bead file and the view, not in the parallel text
+        parallel = [r for r, sent in zip(records, translated.sent, strict=True)
+                    if sent or BOILERPLATE not in r.bead.flags]
         files: list[Path] = []
         for name, columns in DOCUMENT_FORMATS:
             fmt = FORMATS[name]
-            files += fmt.write(records, fmt.path(prefix), info, columns)
+            files += fmt.write(records if name == "xling" else parallel, fmt.path(prefix), info, columns)
         if self.view:
-            from xling.view.html import render_document
-
-            page = self.folder.join(f"view/{pair}/{self.names.stem[doc.id]}.html")
-            write_text(page, render_document(records, info, title=doc.id))
-            files.append(page)
+            files += self._view(records, info, pair, doc.id)
         flags = Counter(flag for bead in beads for flag in bead.flags)
         kept = flags.pop(KEPT, 0)
-        scores = [b.score for b in beads if KEPT not in b.flags]
+        scores = [b.score for b, sent in zip(beads, translated.sent, strict=True) if sent]
         return FileReport(
             doc.id, TRANSLATED, model=translator.model_id, revision=translator.revision, backend=backend,
-            translated=len(prepared.translatable) - translated.cached - kept, cached=translated.cached, kept=kept,
+            translated=sum(translated.sent) - translated.cached, cached=translated.cached, kept=kept,
             flags=dict(sorted(flags.items())), score=round(sum(scores) / len(scores), 4) if scores else None,
             skipped=prepared.skipped, outputs=tuple(self.folder.relative(f) for f in files), signature=sig,
             **prepared.fields(),
         )
+
+
+    def _view(self, records: list[Record], info: CorpusInfo, pair: str, doc_id: str) -> list[Path]:
+        """The side-by-side view, split into pages for a long document."""
+        from xling.view.html import page_names, render_pages
+
+        parent, _, leaf = self.names.stem[doc_id].rpartition("/")
+        names = page_names(leaf, len(records))
+        pages = [self.folder.join(f"view/{pair}/{parent}/{n}" if parent else f"view/{pair}/{n}") for n in names]
+        for path, html in zip(pages, render_pages(records, info, doc_id, names), strict=True):
+            write_text(path, html)
+        return pages
 
 
 def write_run_files(folder: OutputFolder, reports: Iterable[FileReport], view: bool, title: str) -> None:
@@ -81,6 +94,8 @@ def write_run_files(folder: OutputFolder, reports: Iterable[FileReport], view: b
     for report in reports:
         row = manifest_row(report)
         page = next((o for o in report.outputs if o.startswith("view/")), None)
+        if page is None and report.status == PASSED and report.outputs:  # the copy itself, from view/
+            page = "view/../" + report.outputs[0]
         row["link"] = quote(page.removeprefix("view/")) if page else None  # names may hold #, ?, %
         rows.append(row)
     write_text(folder.path / "view" / "index.html", render_index(rows, title))

@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from urllib.parse import quote
 
 from xling._version import __version__
 from xling.data import CorpusInfo, Record
@@ -31,6 +32,7 @@ FLAG_HELP = {
     "length_ratio": "output much longer or shorter than usual for this language pair",
     "low_score": "the model was unsure (low mean log-probability)",
     "low_confidence": "the aligner was unsure about this pairing",
+    "boilerplate": "not article text (an appeal, buttons, a byline): not translated unless asked",
 }
 _SENTENCE_END = (".", "!", "?", "…", ":", ";", '"', "”", "»", ")")
 
@@ -39,6 +41,11 @@ _SENTENCE_END = (".", "!", "?", "…", ":", ";", '"', "”", "»", ")")
 class _Paragraph:
     records: tuple[Record, ...]
     heading: bool
+
+    @property
+    def boilerplate(self) -> bool:
+        """Every sentence is boilerplate: shown greyed, collapsed."""
+        return all("boilerplate" in r.bead.flags for r in self.records)
 
 
 @lru_cache(maxsize=1)
@@ -80,19 +87,57 @@ def _is_heading(group: list[Record]) -> bool:
     return len(group) == 1 and 0 < len(text) <= 120 and not text.endswith(_SENTENCE_END)
 
 
+# Beads per page of a document's view: a long document (a book, a 20 MB transcript) is split into
+# pages a browser opens at once (about 2.5 MB of HTML each), instead of one page of hundreds of MB.
+PAGE_BEADS = 1000
+
+
 def render_document(records: Iterable[Record], info: CorpusInfo, title: str) -> str:
-    """One document's side-by-side page."""
+    """One document's side-by-side page, all of it (``xling view -o``)."""
+    records = list(records)
+    return _render(records, info, title, _Summary.of(records), ())
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What a document's every page says of all of it."""
+
+    beads: int
+    flags: dict[str, int]
+    mean_score: float | None
+
+    @classmethod
+    def of(cls, records: Sequence[Record]) -> _Summary:
+        flags = Counter(flag for record in records for flag in record.bead.flags)
+        scored = [r.bead.score for r in records if "kept_target_language" not in r.bead.flags]
+        return cls(len(records), dict(sorted(flags.items())), sum(scored) / len(scored) if scored else None)
+
+
+def page_names(name: str, beads: int) -> list[str]:
+    """File names of a document's view pages: ``<name>.html``, then ``<name>~p2.html``, ..."""
+    count = max(1, -(-beads // PAGE_BEADS))
+    return [f"{name}.html"] + [f"{name}~p{k}.html" for k in range(2, count + 1)]
+
+
+def render_pages(records: Sequence[Record], info: CorpusInfo, title: str, names: Sequence[str]) -> Iterator[str]:
+    """The pages of one document's view (``names``: from ``page_names``), one at a time."""
+    summary = _Summary.of(records)
+    for k in range(len(names)):
+        nav = tuple((str(i + 1), quote(other) if i != k else None) for i, other in enumerate(names))
+        yield _render(records[k * PAGE_BEADS:(k + 1) * PAGE_BEADS], info, title, summary,
+                      nav if len(names) > 1 else ())
+
+
+def _render(records: Sequence[Record], info: CorpusInfo, title: str, summary: _Summary,
+            nav: tuple[tuple[str, str | None], ...]) -> str:
     from markupsafe import Markup
 
-    records = list(records)
     css, js, csp = _assets()
-    flags = Counter(flag for record in records for flag in record.bead.flags)
-    scored = [r.bead.score for r in records if "kept_target_language" not in r.bead.flags]
     return _environment().get_template("document.html.j2").render(
         title=title, source_lang=info.source_lang, target_lang=info.target_lang,
-        source_dir="rtl" if info.source_lang in RTL else "ltr", beads=records,
-        paragraphs=_paragraphs(records), flags=dict(sorted(flags.items())), flag_help=FLAG_HELP,
-        mean_score=sum(scored) / len(scored) if scored else None, signature=info.signature,
+        source_dir="rtl" if info.source_lang in RTL else "ltr", beads=records, total=summary.beads,
+        paragraphs=_paragraphs(records), flags=summary.flags, flag_help=FLAG_HELP,
+        mean_score=summary.mean_score, signature=info.signature, nav=nav,
         css=Markup(css), js=Markup(js), csp=csp, version=__version__,
     )
 
