@@ -58,12 +58,14 @@ def test_discover_globs_recursion_and_symlink_loop(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "b.md").write_text("x")
     (tmp_path / "c.html").write_text("x")
+    (tmp_path / "e.pdf").write_text("x")  # not a format xling reads
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
     (tmp_path / "sub" / "deeper" / "d.txt").write_text("x")
     os.symlink(tmp_path, tmp_path / "sub" / "loop")  # a folder link back to the root
     names = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
-    assert names == ["a.txt", "b.md", "sub/deeper/d.txt"]
+    assert names == ["a.txt", "b.md", "c.html", "sub/deeper/d.txt"]
     assert [p.name for p in discover(tmp_path, ["*.html"])] == ["c.html"]
+    assert [p.name for p in discover(tmp_path, ["*.TXT"])] == ["a.txt", "d.txt"]  # in any case
 
 
 @pytest.mark.parametrize("text, codec", [

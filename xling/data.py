@@ -19,6 +19,7 @@ class Document:
     language: str | None = None
     confidence: float = 0.0
     blocks: tuple[Block, ...] = ()  # paragraph-level units a structured reader found (plain text: none)
+    format: str = "text"  # which reader read it: text, html
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from xling.data import Block, Document, Segment
 from xling.detect import Detection, LanguageDetector
 from xling.errors import ReadError
 from xling.io import read_document
+from xling.readers import format_of, read
 from xling.segment import Segmenter, paragraphs_spans, without_data_runs
 
 # A document's language is judged on at most this many characters: all of any ordinary document,
@@ -94,7 +95,7 @@ def _sample(text: str) -> str:
 def read_detected(root: Path, path: Path, detector: LanguageDetector, max_bytes: int | None = None,
                   data_run_chars: int = DATA_RUN_CHARS, recurring: frozenset[str] = frozenset()) -> DetectedDocument:
     """Read, decode and detect one file. Raises ``ReadError`` with a reason for the manifest."""
-    return detect_document(read_document(root, path, max_bytes), detector, data_run_chars, recurring)
+    return detect_document(read(root, path, max_bytes), detector, data_run_chars, recurring)
 
 
 def recurring_paragraphs(paths: Sequence[Path], max_bytes: int | None = None) -> frozenset[str]:
@@ -108,7 +109,7 @@ def recurring_paragraphs(paths: Sequence[Path], max_bytes: int | None = None) ->
             return []
         return [text[s:e] for s, e in paragraphs_spans(text)]
 
-    return recurring_keys(paragraphs(p) for p in paths)
+    return recurring_keys(paragraphs(p) for p in paths if format_of(p) == "text")  # pages: the extractors
 
 
 def segment_paragraphs(doc: Document, blocks: Sequence[Block], paragraph_langs: Sequence[str | None]

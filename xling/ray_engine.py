@@ -107,7 +107,7 @@ def translate_folder_ray(input_dir: Path | str, output_dir: Path | str, options:
                    "recurring": pickle.dumps(run.preparer.recurring)}
         rows = []
         for index, window in enumerate(windows):
-            ids = [relative_id(run.input, p) for p in window]
+            ids = [relative_id(run.root, p) for p in window]
             rows.append({"window": index, "paths": json.dumps([str(p.resolve()) for p in window]),
                          "names": json.dumps(run.names.subset(ids))})
         # Retries are Ray Data's defaults: tasks lost to a system failure run again, and a dead

@@ -15,8 +15,8 @@ from xling.io import DEFAULT_GLOBS
 
 def command(
     input_dir: Annotated[Path, typer.Argument(help="Folder of documents, read recursively.", show_default=False)],
-    glob: Annotated[list[str] | None, typer.Option("--glob", help="File-name pattern; repeatable. "
-                                                                   "\\[default: *.txt, *.md]")] = None,
+    glob: Annotated[list[str] | None, typer.Option("--glob", help="File-name pattern; repeatable. \\[default: "
+                                                                   "*.txt, *.md, *.html, *.htm; any case]")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")] = False,
     registry: Annotated[Path | None, typer.Option(help="Model registry TOML (its languages are the "
                                                        "candidates).")] = None,

@@ -24,11 +24,13 @@ BoilerplateArg = Annotated[str, typer.Option(help="Boilerplate paragraphs (a don
 FollowLinksArg = Annotated[bool, typer.Option(help="Read links to files outside the input folder (skipped and "
                                                    "reported by default: a folder from elsewhere could pull in "
                                                    "any file of this machine).")]
-InputDirArg = Annotated[Path, typer.Argument(help="Folder of articles, read recursively.", show_default=False)]
-OutputArg = Annotated[Path, typer.Option("--output", "-o", help="Output folder (must be empty unless --force).",
-                                         show_default=False)]
+InputDirArg = Annotated[Path, typer.Argument(help="Folder of articles (read recursively), one file, or - for "
+                                             "standard input (translated to standard output).", show_default=False)]
+OutputArg = Annotated[Path | None, typer.Option("--output", "-o", help="Output folder (must be empty unless "
+                                                "--force); not with -.", show_default=False)]
 GlobArg = Annotated[list[str] | None, typer.Option(
-        "--glob", help="File-name pattern to read; repeat for several. \\[default: *.txt, *.md]")]
+        "--glob", help="File-name pattern to read; repeat for several. \\[default: *.txt, *.md, *.html, *.htm; "
+                       "any case]")]
 ModelArg = Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="Override the registry for one language: LANG=PATH_OR_ID, e.g. "
                               "pl=./opus-mt-pl-en. Repeatable.")]
@@ -85,7 +87,7 @@ VerboseArg = Annotated[int, typer.Option("--verbose", "-v", count=True, help="Mo
 
 def command(
     input_dir: InputDirArg,
-    output: OutputArg,
+    output: OutputArg = None,
     glob: GlobArg = None,
     model: ModelArg = None,
     registry: RegistryArg = None,
@@ -131,7 +133,7 @@ def command(
     ray = dict(address=address, num_workers=num_workers, gpus_per_worker=gpus_per_worker,
                cpus_per_worker=cpus_per_worker)
     with exit_codes(resume_hint=f"Run the same command again to resume: {shlex.join(['xling', *sys.argv[1:]])}"):
-        _check(engine, ray, low_score)
+        _check(engine, ray, low_score, str(input_dir) == "-", output)
         options = Options(
             globs=tuple(glob or DEFAULT_GLOBS), models=parse_overrides(model or []), registry=registry,
             settings=GenerationSettings(beams=beams, batch_tokens=batch_tokens), device=device,
@@ -145,10 +147,13 @@ def command(
     _summarise(report, quiet)
 
 
-def _check(engine: str, ray: dict, low_score: float | None) -> None:
+def _check(engine: str, ray: dict, low_score: float | None, stdin: bool, output: Path | None) -> None:
     """The CLI's own checks; backend, quantisation and device are checked by the pipeline."""
     from xling.errors import UnknownNameError, UsageError
 
+    if stdin == (output is not None):
+        raise UsageError("give an output folder with -o OUT" if not stdin else
+                         "- translates standard input to standard output: leave out -o")
     if low_score is not None and not math.isfinite(low_score):
         raise UsageError(f"--low-score must be a number (a mean log-probability such as -2.0), not {low_score}")
     if engine not in ENGINES:
@@ -158,9 +163,40 @@ def _check(engine: str, ray: dict, low_score: float | None) -> None:
         raise UsageError("--address, --num-workers, --gpus-per-worker and --cpus-per-worker need --engine ray")
 
 
-def _translate(input_dir: Path, output: Path, options, engine: str, ray: dict, quiet: bool):
+def _filter(options) -> None:
+    """``xling translate - < a.txt > a.en.txt``: the text's language detected, its sentences translated
+    (cached, as in a run), its paragraphs kept; English text passes through unchanged."""
+    from xling.api import load_translator, translate_texts
+    from xling.data import Document
+    from xling.detect import LanguageDetector
+    from xling.document import detect_document
+    from xling.errors import UsageError
+    from xling.models import load_registry
+
+    text = sys.stdin.read()
+    registry = load_registry(options.registry).with_overrides(options.models)
+    detected = detect_document(Document("-", text.replace("\r\n", "\n"), "utf-8"),
+                               LanguageDetector(registry.detection_languages))
+    language = detected.language
+    if language is None or language == registry.target:
+        stderr.print(f"standard input is {language or 'of no language detected'}: passed through unchanged")
+        sys.stdout.write(text)
+        return
+    model = registry.route(language)
+    if model is None:
+        raise UsageError(f"no model for language {language!r}; pass --model {language}=PATH_OR_ID")
+    translator = load_translator(language, model, settings=options.settings, device=options.device,
+                                 backend=options.backend, threads=options.threads, quantization=options.quantization,
+                                 offline=options.offline, cache=options.cache if options.use_cache else ":memory:")
+    translated, = translate_texts([detected.doc.text], language, translator=translator)
+    sys.stdout.write(translated.text + "\n")
+
+
+def _translate(input_dir: Path, output: Path | None, options, engine: str, ray: dict, quiet: bool):
     from xling.cli.progress import RichProgress
 
+    if str(input_dir) == "-":
+        return _filter(options)
     with RichProgress(enabled=not quiet and stderr.is_terminal) as progress:
         if engine == "ray":
             from xling.ray_engine import translate_folder_ray
@@ -173,6 +209,8 @@ def _translate(input_dir: Path, output: Path, options, engine: str, ray: dict, q
 
 def _summarise(report, quiet: bool) -> None:
     """The summary table on stdout, documents with untranslated parts on stderr; exit 1 if any failed."""
+    if report is None:  # standard input went to standard output
+        return
     if not quiet:
         from xling.cli.summary import print_summary
 

@@ -63,8 +63,8 @@ class OutputFolder:
     def check(self) -> None:
         """One-line errors before anything is written: a missing input, an output inside it, a
         non-empty output that is neither resumable nor forced."""
-        if not self.input.is_dir():
-            raise UsageError(f"input folder {self.input} does not exist or is not a folder")
+        if not self.input.is_dir() and not self.input.is_file():
+            raise UsageError(f"input {self.input} does not exist or is neither a folder nor a file")
         if within(self.path, self.input):
             raise UsageError(f"output folder {self.path} is inside the input folder {self.input}; "
                              "choose a folder outside it")

@@ -35,6 +35,7 @@ class ToTranslate:
     translatable: tuple[Segment, ...]  # every segment with a bead: all but the skipped (and dropped boilerplate)
     skipped: tuple[dict, ...]  # segments not translated (runs of data without whitespace), with a reason
     cut: frozenset[int] = frozenset()  # indices of the pieces of "sentences" over --max-sentence-chars
+    source: Path | None = None  # the input file (a translated page is written from it)
 
     @property
     def doc(self) -> Document:
@@ -117,7 +118,7 @@ class Preparer:
         if self.boilerplate == "drop":  # counted in the manifest, in no output
             untranslatable |= {s.index for s in segments if s.boilerplate}
         translatable = tuple(s for s in segments if s.index not in untranslatable)
-        return ToTranslate(detected, tuple(segments), model, translatable, tuple(skipped), frozenset(cut))
+        return ToTranslate(detected, tuple(segments), model, translatable, tuple(skipped), frozenset(cut), path)
 
     def _undetected(self, doc_id: str, path: Path, detected: DetectedDocument) -> Prepared:
         """No language: numbers and signs without letters need no translation and are copied as they are;

@@ -56,7 +56,8 @@ class Run:
             check_options(options.backend, options.quantization)
             check_device(options.device, options.backend)
         folder = OutputFolder(input_dir, output_dir, options.globs, options.force)
-        preparer = Preparer(input_dir, registry, options.max_file_mb * 2**20, options.max_sentence_chars,
+        root = input_dir.parent if input_dir.is_file() else input_dir
+        preparer = Preparer(root, registry, options.max_file_mb * 2**20, options.max_sentence_chars,
                             options.boilerplate)
         names = OutputNames({}, {})  # made at start, or sent to a worker window by window
         translate = TranslateStep(registry.target, registry.thresholds(options.thresholds), lambda: preparer.detector,
@@ -64,6 +65,11 @@ class Run:
         step = WindowStep(TranslatorPool(factory or marian_factory(options)), translate,
                           DocumentWriter(folder, registry.target, names, options.view), progress.document)
         return cls(input_dir, options, folder, preparer, step, names)
+
+    @property
+    def root(self) -> Path:
+        """What document ids are relative to: the input folder, or the folder of a single input file."""
+        return self.input.parent if self.input.is_file() else self.input
 
     def open_cache(self) -> None:
         if self.options.use_cache and self.step.translate.cache is None:
@@ -75,22 +81,24 @@ class Run:
         """Open the folder, the cache; the input files in order, and reports of links not followed."""
         self.started = time.perf_counter()
         self.folder.check()
-        paths = discover(self.input, self.options.globs)
-        links = linked_folders(self.input)
+        if self.input.is_file():  # one file, named by the user: read whatever its name
+            paths, links = [self.input], []
+        else:
+            paths, links = discover(self.input, self.options.globs), linked_folders(self.input)
         if not paths and not links:
             raise UsageError(f"no file in {self.input} matches {', '.join(self.options.globs)}; "
                              "choose the files with --glob")
         self.folder.open()
         self.open_cache()
-        leaving = set() if self.options.follow_links else {p for p in paths if leaves(self.input, p)}
+        leaving = set() if self.options.follow_links else {p for p in paths if leaves(self.root, p)}
         paths = [p for p in paths if p not in leaving]
-        ids = [relative_id(self.input, p) for p in paths]
+        ids = [relative_id(self.root, p) for p in paths]
         self.names.update(output_names(ids).subset(ids))
         self.preparer.recurring = recurring_paragraphs(paths, self.preparer.max_file_bytes)
         self.previous = self.folder.read_previous()
         reports = [FileReport(link, SKIPPED, reason="folder link not followed (links can loop back into the input)")
                    for link in links]
-        reports += [FileReport(relative_id(self.input, p), SKIPPED, reason="link to a file outside the input "
+        reports += [FileReport(relative_id(self.root, p), SKIPPED, reason="link to a file outside the input "
                                "folder, not followed (--follow-links reads it)") for p in sorted(leaving)]
         return paths, reports
 

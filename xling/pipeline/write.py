@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from xling.align import beads_from_translations
-from xling.data import CorpusInfo, Record
+from xling.data import CorpusInfo, Document, Record
 from xling.formats.atomic import copy_file, write_text
 from xling.formats.registry import DOCUMENT_FORMATS, FORMATS
 from xling.naming import OutputNames
@@ -35,8 +35,38 @@ class DocumentWriter:
         path = self.folder.join(f"{self.target}/{self.names.copy[doc_id]}")
         copy_file(item.source, path)
         reason = "" if item.detected.language else "no letters, only numbers and signs: copied as it is"
-        return FileReport(doc_id, PASSED, reason=reason, outputs=(self.folder.relative(path),),
+        files = [path, *self._extracted(item.detected.doc)]
+        return FileReport(doc_id, PASSED, reason=reason, outputs=tuple(self.folder.relative(f) for f in files),
                           **document_fields(item.detected))
+
+    def _extracted(self, doc: Document) -> list[Path]:
+        """A page's article text, as xling found it (``text/<input>.txt``): what it translates and aligns."""
+        if doc.format == "text":
+            return []
+        from xling.readers.html import main_text
+
+        path = self.folder.join(f"text/{self.names.copy[doc.id]}.txt")
+        write_text(path, main_text(doc) + "\n")
+        return [path]
+
+    def _translated_page(self, prepared: ToTranslate, records: list[Record], sent: tuple[bool, ...],
+                         prefix: Path) -> list[Path]:
+        """The page in the target language (``<pair>/<doc>.<target>.html``): each translated block's text
+        replaced in its element; boilerplate and target-language text left as they were."""
+        if prepared.doc.format != "html" or prepared.source is None:
+            return []
+        from xling.io import decode, read_bytes
+        from xling.readers.html import translated_page
+
+        by_block: dict[int, list[str]] = {}
+        for record, was_sent in zip(records, sent, strict=True):
+            if was_sent and record.bead.paragraph is not None:
+                by_block.setdefault(record.bead.paragraph, []).append(record.bead.target_text)
+        html, _ = decode(read_bytes(prepared.source))
+        page = translated_page(html, prepared.doc, {k: " ".join(v) for k, v in by_block.items()}, self.target)
+        path = prefix.with_name(f"{prefix.name}.{self.target}.html")
+        write_text(path, page)
+        return [path]
 
     def write(self, prepared: ToTranslate, translator: Translator, translated: Translated) -> FileReport:
         """Beads of one translated document in every per-document format, and its view."""
@@ -56,6 +86,7 @@ class DocumentWriter:
         for name, columns in DOCUMENT_FORMATS:
             fmt = FORMATS[name]
             files += fmt.write(records if name == "xling" else parallel, fmt.path(prefix), info, columns)
+        files += self._translated_page(prepared, records, translated.sent, prefix) + self._extracted(doc)
         if self.view:
             files += self._view(records, info, pair, doc.id)
         flags = Counter(flag for bead in beads for flag in bead.flags)
