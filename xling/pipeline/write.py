@@ -43,29 +43,35 @@ class DocumentWriter:
         """A page's article text, as xling found it (``text/<input>.txt``): what it translates and aligns."""
         if doc.format == "text":
             return []
-        from xling.readers.html import main_text
-
         path = self.folder.join(f"text/{self.names.copy[doc.id]}.txt")
-        write_text(path, main_text(doc) + "\n")
+        write_text(path, "\n\n".join(doc.text[b.start:b.end] for b in doc.blocks if not b.boilerplate) + "\n")
         return [path]
 
     def _translated_page(self, prepared: ToTranslate, records: list[Record], sent: tuple[bool, ...],
                          prefix: Path) -> list[Path]:
         """The page in the target language (``<pair>/<doc>.<target>.html``): each translated block's text
         replaced in its element; boilerplate and target-language text left as they were."""
-        if prepared.doc.format != "html" or prepared.source is None:
+        if prepared.doc.format == "text" or prepared.source is None:
             return []
         from xling.io import decode, read_bytes
-        from xling.readers.html import translated_page
 
         by_block: dict[int, list[str]] = {}
         for record, was_sent in zip(records, sent, strict=True):
             if was_sent and record.bead.paragraph is not None:
                 by_block.setdefault(record.bead.paragraph, []).append(record.bead.target_text)
-        html, _ = decode(read_bytes(prepared.source))
-        page = translated_page(html, prepared.doc, {k: " ".join(v) for k, v in by_block.items()}, self.target)
-        path = prefix.with_name(f"{prefix.name}.{self.target}.html")
-        write_text(path, page)
+        source, _ = decode(read_bytes(prepared.source))
+        translations = {k: " ".join(v) for k, v in by_block.items()}
+        kind = prepared.doc.format
+        if kind == "html":
+            from xling.readers.html import translated_page
+
+            output = translated_page(source, prepared.doc, translations, self.target)
+        else:
+            from xling.readers.subtitles import translated_subtitles
+
+            output = translated_subtitles(source, f".{kind}", prepared.doc, translations)
+        path = prefix.with_name(f"{prefix.name}.{self.target}.{kind}")
+        write_text(path, output)
         return [path]
 
     def write(self, prepared: ToTranslate, translator: Translator, translated: Translated) -> FileReport:
