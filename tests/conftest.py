@@ -11,9 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from xling.data import Translation
 from xling.translate.base import GenerationSettings
+
+# No test here is about timing: Hypothesis' 200 ms deadline only makes a loaded 2-core machine flaky.
+settings.register_profile("xling", deadline=None)
+settings.load_profile("xling")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -1,0 +1,176 @@
+"""Properties small deliberate bugs would break, each stated on its own (expected values by hand)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import POLISH_SEED, SEEDS, FakeTranslator
+from xling.formats.atomic import atomic_open
+from xling.formats.fast_align import fold
+from xling.formats.lines import one_line
+from xling.formats.tmx import xml_safe
+from xling.quality import COPIED_SHARE, UNTRANSLATED, flags_for
+from xling.segment import Segmenter, paragraphs_spans
+from xling.translate.cache import TranslationCache, namespace, translate_cached
+
+WORDS = st.sampled_from(["Putin", "odwiedził", "Pjongjang", "w", "środę", "a", "umowa", "r.", "np.", "godz.", "12.30",
+                         "Kim", "wojsko", "—", "„cytat”", "ok.", "3", "tys."])
+
+
+@st.composite
+def hard_wrapped(draw) -> str:
+    """A paragraph wrapped at about 60 columns, as e-mail and old text files are."""
+    words = draw(st.lists(WORDS, min_size=40, max_size=120))
+    lines, line = [], ""
+    for word in words:
+        if len(line) + len(word) + 1 > 60 and line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line]) + "."
+
+
+@given(hard_wrapped())
+def test_offsets_round_trip_on_hard_wrapped_text(text):
+    spans = paragraphs_spans(text)
+    assert len(spans) == 1  # one wrapped paragraph, not a paragraph a line
+    start, end = spans[0]
+    sentences = Segmenter("pl").sentences(text, start, end)
+    # every character but whitespace is in exactly one sentence, in order, at its own offsets
+    assert "".join(text[s:e] for s, e in sentences).replace("\n", "").replace(" ", "") == \
+        text.replace("\n", "").replace(" ", "")
+    for s, e in sentences:
+        assert not text[s].isspace() and not text[e - 1].isspace()
+        assert "  " not in text[s:e].replace("\n", " ")  # a line break is a space, not nothing
+
+
+def _fake(model="m", revision="1", beams=4):
+    from dataclasses import replace
+
+    fake = FakeTranslator(model)
+    fake.revision = revision
+    fake.settings = replace(fake.settings, beams=beams)
+    return fake
+
+
+def test_model_revision_quantisation_and_settings_each_make_their_own_namespace():
+    spaces = {namespace(_fake()), namespace(_fake(model="other")), namespace(_fake(revision="2")),
+              namespace(_fake(revision="1+qint8")), namespace(_fake(beams=1))}
+    assert len(spaces) == 5
+
+
+def test_a_changed_model_misses_the_cache(tmp_path):
+    cache = TranslationCache(tmp_path / "c.sqlite3")
+    first = _fake(revision="abc")
+    translate_cached(first, cache, ["Zdanie pierwsze."])
+    changed = _fake(revision="abd")  # the same name, other weights
+    _, fresh = translate_cached(changed, cache, ["Zdanie pierwsze."])
+    assert fresh == {"Zdanie pierwsze."} and changed.seen == ["Zdanie pierwsze."]
+    _, fresh = translate_cached(_fake(revision="abc"), cache, ["Zdanie pierwsze."])
+    assert fresh == set()
+
+
+SOURCE = "alfa bravo charlie delta echo foxtrot golf hotel india juliett"
+
+
+@pytest.mark.parametrize("target, flagged", [
+    # ordinary (lower-case) words of the output that are the source's own: 5 of 10 is not "mostly"
+    ("alfa bravo charlie delta echo one two three four five", False),
+    # 6 of 10 is
+    ("alfa bravo charlie delta echo foxtrot two three four five", True),
+])
+def test_untranslated_just_either_side_of_the_copied_share(target, flagged):
+    assert COPIED_SHARE == 0.5
+    flags = flags_for(SOURCE, target, -0.5, "pl", "en", detect=lambda text: "en")
+    assert (UNTRANSLATED in flags) == flagged
+
+
+def test_untranslated_is_not_judged_from_english_to_english_nor_on_an_undecided_detector():
+    assert UNTRANSLATED not in flags_for(SOURCE, SOURCE, -0.5, "en", "en", detect=lambda text: "pl")
+    other = "one two three four five six seven eight nine ten eleven twelve"
+    assert UNTRANSLATED not in flags_for(SOURCE, other, -0.5, "pl", "en", detect=lambda text: None)
+    assert UNTRANSLATED in flags_for(SOURCE, other, -0.5, "pl", "en", detect=lambda text: "pl")
+
+
+def test_a_failed_write_leaves_the_old_bytes_and_no_temporary(tmp_path):
+    target = tmp_path / "a.en"
+    target.write_bytes(b"old content\n")
+    with pytest.raises(RuntimeError), atomic_open(target) as out:
+        out.write("half of the new")
+        raise RuntimeError("disk full")
+    assert target.read_bytes() == b"old content\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.en"]
+
+
+def test_resume_is_refused_for_another_input_and_after_a_finished_run(tmp_path):
+    from xling.pipeline import Options, translate_folder
+    from xling.pipeline.folder import STATE_FILE, OutputFolder
+
+    one, other = tmp_path / "one", tmp_path / "other"
+    for folder in (one, other):
+        folder.mkdir()
+        shutil.copy(SEEDS / POLISH_SEED, folder)
+    out = tmp_path / "out"
+    unfinished = OutputFolder(one, out, ("*.txt",), force=False)
+    unfinished.open()  # a run that was killed: its marker stays
+    assert OutputFolder(one, out, ("*.txt",), False).resumable()
+    assert not OutputFolder(other, out, ("*.txt",), False).resumable()  # another input
+    assert not OutputFolder(one, out, ("*.md",), False).resumable()  # other files
+    unfinished.close()
+    assert not (out / STATE_FILE).exists()
+    translate_folder(one, tmp_path / "done", Options(use_cache=False), translator_factory=lambda m: FakeTranslator())
+    assert not (tmp_path / "done" / STATE_FILE).exists()
+    with pytest.raises(Exception, match="not empty"):  # finished: a second run needs --force
+        translate_folder(one, tmp_path / "done", Options(use_cache=False),
+                         translator_factory=lambda m: FakeTranslator())
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a\tb", "a b"), ("a\nb\r\nc", "a b  c"), ("x\u2028y\u2029z\u0085w", "x y z w"), ("a\x0bb\x0cc", "a b c"),
+    ("\x1c\x1d\x1e", "   "), ("no break", "no break"), ("ąę\u00a0ł", "ąę\u00a0ł"),
+])
+def test_one_line_by_hand(text, expected):
+    assert one_line(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a ||| b", "a | | | b"), ("||||", "| | ||"), ("a || b", "a || b"), ("x\ty ||| z", "x y | | | z"),
+])
+def test_fold_by_hand(text, expected):
+    assert fold(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a\x01b", "a\ufffdb"), ("\x00", "\ufffd"), ("tab\tok\n", "tab\tok\n"), ("\ufffe", "\ufffd"), ("łódź", "łódź"),
+])
+def test_xml_safe_by_hand(text, expected):
+    assert xml_safe(text) == expected
+
+
+def test_an_export_reads_back_as_the_beads(tmp_path):
+    from typer.testing import CliRunner
+
+    from xling.cli import app
+    from xling.formats.beads import read_beads
+    from xling.formats.moses import read_moses
+    from xling.formats.tsv import read_tsv
+    from xling.pipeline import Options, translate_folder
+
+    out = tmp_path / "out"
+    translate_folder(SEEDS, out, Options(use_cache=False), translator_factory=lambda m: FakeTranslator())
+    beads = [r.bead for r in read_beads(out / "pl-en" / POLISH_SEED.replace(".txt", ".jsonl"))]
+    runner = CliRunner()
+    assert runner.invoke(app, ["export", str(out), "-f", "moses", "-o", str(tmp_path / "c")]).exit_code == 0
+    assert runner.invoke(app, ["export", str(out), "-f", "tsv", "-o", str(tmp_path / "c.tsv"),
+                               "--columns", "src_ids,score"]).exit_code == 0
+    pairs = [(one_line(b.source_text), one_line(b.target_text)) for b in beads]
+    assert read_moses(tmp_path / "c.pl", tmp_path / "c.en") == pairs
+    rows = read_tsv(tmp_path / "c.tsv")
+    assert [(r["source"], r["target"]) for r in rows] == pairs
+    assert [r["src_ids"] for r in rows] == [",".join(map(str, b.source_ids)) for b in beads]
+    assert [float(r["score"]) for r in rows] == [round(b.score, 4) for b in beads]
