@@ -105,3 +105,50 @@ def test_unsegmented_input_is_split_by_xling(files, tmp_path):
     assert result.exit_code == 0
     assert "6 source and 5 target sentences" in result.output
     assert format_bead((0,), (0,)) == result.stdout.splitlines()[0]
+
+
+def test_model_takes_the_translate_syntax(files, tmp_path, monkeypatch):
+    """--model pl=DIR is the bridge for Polish, as in translate, not a folder named 'pl=DIR'."""
+    seen = {}
+
+    def load_bridge(source_lang, target_lang, model=None, **kwargs):
+        seen["model"] = model
+        return None, "recorded"
+
+    monkeypatch.setattr("xling.api.load_bridge", load_bridge)
+    result = runner.invoke(app, ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented",
+                                 "--model", f"pl={tmp_path}"])
+    assert result.exit_code == 0, result.output
+    assert seen["model"] == str(tmp_path)
+    result = runner.invoke(app, ["align", str(files["src.pl"]), str(files["tgt.en"]), "--model", f"de={tmp_path}"])
+    assert result.exit_code == 2 and "translates pl (--src-lang), not de" in " ".join(result.output.split())
+
+
+def test_drop_unaligned_leaves_one_sided_beads_out_of_line_formats(files, tmp_path):
+    out = tmp_path / "pairs.tsv"
+    args = ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented", "--mt", str(files["mt.en"]),
+            "-f", "tsv", "-o", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    everything = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert runner.invoke(app, [*args, "--drop-unaligned"]).exit_code == 0
+    paired = out.read_text(encoding="utf-8").splitlines()[1:]
+    one_sided = sum(1 for src, tgt in GOLD if not src or not tgt)
+    assert one_sided > 0 and len(paired) == len(everything) - one_sided
+    assert all(row.split("\t")[0] and row.split("\t")[1] for row in paired)
+
+
+@pytest.mark.parametrize("case", ["folder", "binary-mt", "empty"])
+def test_errors_are_one_line_and_name_the_file(files, tmp_path, case):
+    args = ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented"]
+    if case == "folder":
+        args[1], name = str(tmp_path), str(tmp_path)
+    elif case == "binary-mt":
+        (tmp_path / "mt.bin").write_bytes(b"\xff\xfe\x00\x81" * 50)
+        args += ["--mt", str(tmp_path / "mt.bin")]
+        name = str(tmp_path / "mt.bin")
+    else:
+        (tmp_path / "empty.en").write_bytes(b"")
+        args[2], name = str(tmp_path / "empty.en"), str(tmp_path / "empty.en")
+    result = runner.invoke(app, args)
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in result.output and name in text, text

@@ -35,7 +35,12 @@ def sentences(text: str, lang: str, presegmented: bool) -> list[str]:
 
 def read_mt(path: Path, expected: int, option: str = "--mt", side: str = "source") -> list[str]:
     """One translation per line of ``path``, which must have one line per ``side`` sentence."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{option} {path} is not UTF-8 text ({exc.reason}): give one translation per line") from exc
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: {exc.strerror or exc}") from exc
     if lines and lines[-1] == "":
         lines = lines[:-1]
     if len(lines) != expected:

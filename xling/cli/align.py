@@ -37,8 +37,10 @@ def command(
     presegmented: Annotated[bool, typer.Option(help="One sentence per line in SRC, TGT (and --mt, --mt-rev).")]
     = False,
     no_model: Annotated[bool, typer.Option("--no-model", help="Do not translate the source for a bridge.")] = False,
-    model: Annotated[str | None, typer.Option(help="Bridge model (directory or hub id) instead of the registry's.")]
-    = None,
+    model: Annotated[str | None, typer.Option(help="Bridge model instead of the registry's: a directory or hub id, "
+                                                   "or LANG=PATH_OR_ID as in translate.")] = None,
+    drop_unaligned: Annotated[bool, typer.Option(help="Leave out sentences without a counterpart (1-0 and 0-1 "
+                                                      "beads) in line formats (moses, tsv).")] = False,
     offline: Annotated[bool, typer.Option(help="Never touch the network.")] = False,
     cache: Annotated[Path | None, typer.Option(help="Translation cache file.")] = None,
 ) -> None:
@@ -53,12 +55,10 @@ def command(
     """
     from xling.align.texts import align_texts, read_mt, sentences
     from xling.api import load_bridge
-    from xling.io import read_document
-
     setup_logging(0, False)
     with exit_codes():
-        src_doc = read_document(source.parent, source)
-        tgt_doc = read_document(target.parent, target)
+        src_doc, tgt_doc = _read(source, "SRC"), _read(target, "TGT")
+        model = _bridge_model(model, source_lang)
         bridge = reverse = None
         if mt is not None:
             bridge = read_mt(mt, len(sentences(src_doc.text, source_lang, presegmented)))
@@ -70,7 +70,7 @@ def command(
                 source_lang, target_lang, model, offline=offline, cache=cache)
         result = align_texts(src_doc.text, tgt_doc.text, source_lang=source_lang, target_lang=target_lang,
                              presegmented=presegmented, mt=bridge, mt_rev=reverse, translator=translator, note=note)
-        _write(result, fmt.value, output, source.name, source_lang, target_lang)
+        _write(result, fmt.value, output, source.name, source_lang, target_lang, drop_unaligned)
     pairs = sum(1 for b in result.beads if b.source_ids and b.target_ids)
     unaligned = len(result.beads) - pairs
     stderr.print(f"{len(result.source)} source and {len(result.target)} target sentences → {pairs} pairs, "
@@ -78,11 +78,39 @@ def command(
                  soft_wrap=True)
 
 
-def _write(result, fmt: str, output: str, doc: str, source_lang: str, target_lang: str) -> None:
+def _read(path: Path, role: str):
+    """A text to align, or a one-line error that names it."""
+    from xling.errors import ReadError, UsageError
+    from xling.io import read_document
+
+    if not path.is_file():
+        raise UsageError(f"{role} {path} is {'a folder' if path.is_dir() else 'not there'}: give a text file")
+    try:
+        return read_document(path.parent, path)
+    except ReadError as exc:
+        raise UsageError(f"{role} {path}: {exc}") from exc
+
+
+def _bridge_model(model: str | None, source_lang: str) -> str | None:
+    """``--model`` as a path or id, or as ``LANG=PATH_OR_ID`` (the translate syntax) for the source language."""
+    if model is None or "=" not in model:
+        return model
+    from xling.errors import UsageError
+    from xling.models import parse_overrides
+
+    (lang, spec), = parse_overrides([model]).items()
+    if lang != source_lang:
+        raise UsageError(f"--model {model}: the bridge translates {source_lang} (--src-lang), not {lang}")
+    return spec
+
+
+def _write(result, fmt: str, output: str, doc: str, source_lang: str, target_lang: str,
+           drop_unaligned: bool = False) -> None:
     from xling._version import __version__
     from xling.data import CorpusInfo, Record
     from xling.formats.registry import write_corpus
 
-    records = [Record(doc, i, bead) for i, bead in enumerate(result.beads)]
+    records = [Record(doc, i, bead) for i, bead in enumerate(result.beads)
+               if not (drop_unaligned and fmt in ("moses", "tsv")) or (bead.source_ids and bead.target_ids)]
     info = CorpusInfo(source_lang, target_lang, f"xling:{__version__}|align:dp-bridge|bridge:{result.bridge}")
     write_corpus(records, fmt, output, info, columns=("src_ids", "tgt_ids", "score") if fmt == "tsv" else ())
