@@ -284,3 +284,28 @@ def test_a_long_document_s_view_is_split_into_linked_pages(tmp_path, seeds, fake
             assert (f'href="{name}"' in text) == (j != k)
     assert shown == [str(i) for i in range(len(beads))]  # every bead on exactly one page, in order
     run_files_are_the_manifest(out)
+
+
+@pytest.mark.parametrize("beads, paged", [(5, False), (40, True)])
+def test_a_table_taller_than_the_terminal_goes_to_a_pager(beads, paged, monkeypatch):
+    import contextlib
+    import io
+
+    from rich.console import Console
+
+    from xling.data import Bead, CorpusInfo, Record
+    from xling.view.terminal import show
+
+    console = Console(file=io.StringIO(), force_terminal=True, height=30, width=100)
+    used = []
+
+    @contextlib.contextmanager
+    def pager(*args, **kwargs):
+        used.append(kwargs)
+        yield
+
+    monkeypatch.setattr(console, "pager", pager)
+    records = [Record("d", i, Bead((i,), (i,), f"zdanie {i}", f"sentence {i}")) for i in range(beads)]
+    show(records, CorpusInfo("pl", "en"), console)
+    assert bool(used) == paged
+    assert "sentence 4" in console.file.getvalue()

@@ -176,3 +176,13 @@ def test_no_class_over_150_lines_and_no_function_over_60():
                     isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and lines > 60):
                 too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines} lines)")
     assert too_long == []
+
+
+def test_one_file_named_on_the_command_line_is_read_even_through_a_link(tricky_folder, tmp_path):
+    link = tmp_path / "elsewhere" / "linked.txt"
+    link.parent.mkdir()
+    link.symlink_to(tricky_folder / "data-run.txt")  # outside the folder of the link itself
+    detected = detect_folder(link)
+    assert [(r.path, r.language) for r in detected] == [("linked.txt", "pl")]
+    report = translate_folder(link, tmp_path / "out", Options(use_cache=False), translator_factory=_fake_factory())
+    assert [(f.path, f.status, f.language) for f in report.files] == [("linked.txt", "translated", "pl")]

@@ -32,9 +32,11 @@ def detect_folder(input_dir: Path | str, globs: Sequence[str] = DEFAULT_GLOBS,
     """Language of every matching file under ``input_dir`` and of its paragraphs: read and judged
     exactly as ``translate_folder`` reads and judges them (``xling.document``)."""
     root = Path(input_dir)
+    paths = [root] if root.is_file() else discover(root, globs)
+    root, follow_links = (root.parent, True) if root.is_file() else (root, follow_links)  # a file named is read
     detector = LanguageDetector(load_registry(registry).detection_languages)
     results = []
-    for path in discover(root, globs):
+    for path in paths:
         if not follow_links and leaves(root, path):
             results.append(DetectedFile(relative_id(root, path), None, 0.0, None, 0, {},
                                         "link to a file outside the input folder, not followed (--follow-links)"))

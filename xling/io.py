@@ -19,7 +19,7 @@ from xling.data import Document
 from xling.errors import ReadError
 from xling.naming import display_path
 
-DEFAULT_GLOBS = ("*.txt", "*.md", "*.html", "*.htm", "*.srt", "*.vtt")
+DEFAULT_GLOBS = ("*.txt", "*.md", "*.markdown", "*.html", "*.htm", "*.docx", "*.srt", "*.vtt")
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -14,7 +14,8 @@ from xling.io import DEFAULT_GLOBS
 
 
 def command(
-    input_dir: Annotated[Path, typer.Argument(help="Folder of documents, read recursively.", show_default=False)],
+    input_dir: Annotated[Path, typer.Argument(help="Folder of documents (read recursively), or one file.",
+                                              show_default=False)],
     glob: Annotated[list[str] | None, typer.Option("--glob", help="File-name pattern; repeatable. \\[default: "
                                                                    "*.txt, *.md, *.html, *.htm; any case]")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")] = False,
@@ -28,8 +29,8 @@ def command(
 
     setup_logging(0, False)
     with exit_codes():
-        if not input_dir.is_dir():
-            raise UsageError(f"input folder {input_dir} does not exist or is not a folder")
+        if not input_dir.is_dir() and not input_dir.is_file():
+            raise UsageError(f"input {input_dir} does not exist or is neither a folder nor a file")
         results = detect_folder(input_dir, tuple(glob or DEFAULT_GLOBS), registry, follow_links=follow_links)
     if as_json:
         for r in results:

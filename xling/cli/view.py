@@ -44,13 +44,6 @@ def command(
 
             print_plain(records, sys.stdout)
         else:
-            from xling.view.terminal import print_table
+            from xling.view.terminal import show
 
-            if len(records) * 3 <= stdout.height:
-                print_table(records, info, stdout)
-            else:  # a long document in a pager, so its header does not scroll away
-                import os
-
-                os.environ.setdefault("LESS", "-R")  # less shows the colours instead of escape codes
-                with stdout.pager(styles=True):
-                    print_table(records, info, stdout)
+            show(records, info, stdout)

@@ -90,7 +90,8 @@ class Run:
                              "choose the files with --glob")
         self.folder.open()
         self.open_cache()
-        leaving = set() if self.options.follow_links else {p for p in paths if leaves(self.root, p)}
+        follow = self.options.follow_links or self.input.is_file()  # a file named by the user is read
+        leaving = set() if follow else {p for p in paths if leaves(self.root, p)}
         paths = [p for p in paths if p not in leaving]
         ids = [relative_id(self.root, p) for p in paths]
         self.names.update(output_names(ids).subset(ids))

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from xling.align import beads_from_translations
 from xling.data import CorpusInfo, Document, Record
-from xling.formats.atomic import copy_file, write_text
+from xling.formats.atomic import atomic_open, copy_file, write_text
 from xling.formats.registry import DOCUMENT_FORMATS, FORMATS
 from xling.naming import OutputNames
 from xling.pipeline.folder import MANIFEST, OutputFolder
@@ -49,29 +49,22 @@ class DocumentWriter:
 
     def _translated_page(self, prepared: ToTranslate, records: list[Record], sent: tuple[bool, ...],
                          prefix: Path) -> list[Path]:
-        """The page in the target language (``<pair>/<doc>.<target>.html``): each translated block's text
-        replaced in its element; boilerplate and target-language text left as they were."""
+        """The document in the target language and its own format (``<pair>/<doc>.<target>.<format>``): each
+        translated block's text in its place; boilerplate and target-language text left as they were."""
         if prepared.doc.format == "text" or prepared.source is None:
             return []
-        from xling.io import decode, read_bytes
+        from xling.io import read_bytes
+        from xling.readers import translated
 
         by_block: dict[int, list[str]] = {}
         for record, was_sent in zip(records, sent, strict=True):
             if was_sent and record.bead.paragraph is not None:
                 by_block.setdefault(record.bead.paragraph, []).append(record.bead.target_text)
-        source, _ = decode(read_bytes(prepared.source))
-        translations = {k: " ".join(v) for k, v in by_block.items()}
-        kind = prepared.doc.format
-        if kind == "html":
-            from xling.readers.html import translated_page
-
-            output = translated_page(source, prepared.doc, translations, self.target)
-        else:
-            from xling.readers.subtitles import translated_subtitles
-
-            output = translated_subtitles(source, f".{kind}", prepared.doc, translations)
+        kind, translations = prepared.doc.format, {k: " ".join(v) for k, v in by_block.items()}
+        data = translated(kind, read_bytes(prepared.source), prepared.doc, translations, self.target)
         path = prefix.with_name(f"{prefix.name}.{self.target}.{kind}")
-        write_text(path, output)
+        with atomic_open(path, "wb") as out:
+            out.write(data)
         return [path]
 
     def write(self, prepared: ToTranslate, translator: Translator, translated: Translated) -> FileReport:

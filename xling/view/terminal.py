@@ -27,6 +27,19 @@ def print_table(records: Iterable[Record], info: CorpusInfo, console: Console) -
     console.print(table)
 
 
+def show(records: list[Record], info: CorpusInfo, console: Console) -> None:
+    """The table on a terminal; one taller than the terminal in a pager, so its header does not
+    scroll away (``less -R`` keeps the colours)."""
+    if len(records) * 3 <= console.height:
+        print_table(records, info, console)
+        return
+    import os
+
+    os.environ.setdefault("LESS", "-R")
+    with console.pager(styles=True):
+        print_table(records, info, console)
+
+
 def print_plain(records: Iterable[Record], out: IO[str]) -> None:
     """``index<TAB>source<TAB>target<TAB>flags``: one bead per line, nothing but text."""
     for record in records:

@@ -1,0 +1,131 @@
+"""Markdown and Word files in and out, on files made here: same structure, code and styles untouched."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from conftest import FakeTranslator
+from xling.formats.beads import read_beads
+from xling.pipeline import Options, translate_folder
+from xling.readers.markdown import read_markdown, restore
+
+MARKDOWN = """---
+title: "Raport: wizyta"
+tags: [korea, rosja]
+---
+# Wizyta ministra w Pjongjangu
+
+Minister obrony Rosji przyleciał we wtorek do Pjongjangu, aby uruchomić `make deploy --prod` na
+serwerach wojskowych, jak podaje [agencja KCNA](https://kcna.example/raport).
+
+- Obie strony uzgodniły budowę miejsc pamięci poległych żołnierzy.
+- Udział żołnierzy potwierdzono dopiero **pod koniec kwietnia**.
+
+> Sojusz obu państw pogłębia się od czerwca ubiegłego roku, mówią eksperci.
+
+```python
+print("To jest kod i nie wolno go tłumaczyć.")
+```
+
+<div class="ad">Reklama, której nie tłumaczymy.</div>
+
+| Miasto | Opis |
+|---|---|
+| Pjongjang | Stolica kraju, w której odbyły się rozmowy. |
+"""
+
+
+def _run(tmp_path, name: str, data: bytes):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_bytes(data)
+    fake = FakeTranslator()
+    report = translate_folder(folder, tmp_path / "out", Options(use_cache=False), translator_factory=lambda m: fake)
+    return report, fake
+
+
+def _tokens(text: str) -> list[str]:
+    from markdown_it import MarkdownIt
+
+    return [t.type for t in MarkdownIt("commonmark").enable("table").parse(text)]
+
+
+def test_markdown_blocks_leave_code_front_matter_html_and_link_targets_to_placeholders():
+    document = read_markdown(MARKDOWN, "a.md", "utf-8")
+    texts = [document.text[b.start:b.end] for b in document.blocks]
+    assert texts[0] == "Wizyta ministra w Pjongjangu" and document.blocks[0].kind == "heading"
+    assert document.blocks[0].place == "lines 5-5"  # after four lines of front matter
+    assert texts[1] == ("Minister obrony Rosji przyleciał we wtorek do Pjongjangu, aby uruchomić [1] na serwerach "
+                        "wojskowych, jak podaje agencja KCNA [2].")
+    joined = "\n".join(texts)
+    for never in ("make deploy", "kcna.example", "print(", "Reklama", "title:", "korea"):
+        assert never not in joined
+    assert [b.kind for b in document.blocks] == ["heading", "paragraph", "item", "item", "quote", "cell", "cell",
+                                                 "cell", "cell"]
+
+
+@pytest.mark.parametrize("translation, expected", [
+    ("run [1] as [2] says", "run `x` as (https://y) says"),
+    ("run as [2] says", "run as (https://y) says `x`"),  # a dropped placeholder comes back at the end
+    ("[2] [1] [7]", "(https://y) `x` [7]"),
+])
+def test_restore_puts_back_every_protected_piece_once(translation, expected):
+    assert restore(translation, ("`x`", "(https://y)")) == expected
+
+
+def test_a_markdown_file_comes_back_with_the_same_blocks_and_code_untouched(tmp_path):
+    report, fake = _run(tmp_path, "raport.md", MARKDOWN.encode("utf-8"))
+    assert report.files[0].status == "translated"
+    out = (tmp_path / "out" / "pl-en" / "raport.en.md").read_text(encoding="utf-8")
+    assert _tokens(out) == _tokens(MARKDOWN)
+    for kept in ('```python\nprint("To jest kod i nie wolno go tłumaczyć.")\n```',
+                 '<div class="ad">Reklama, której nie tłumaczymy.</div>', 'title: "Raport: wizyta"',
+                 "`make deploy --prod`", "(https://kcna.example/raport)"):
+        assert kept in out
+    assert "# WIZYTA MINISTRA W PJONGJANGU" in out and "- OBIE STRONY UZGODNIŁY" in out
+    assert "| STOLICA KRAJU, W KTÓREJ ODBYŁY SIĘ ROZMOWY. |" in out
+    assert not any("make deploy" in s or "print(" in s for s in fake.seen)
+
+
+def _docx() -> bytes:
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_heading("Wizyta ministra w Pjongjangu", level=1)
+    paragraph = document.add_paragraph("Minister obrony Rosji ", style="Normal")
+    paragraph.add_run("przyleciał we wtorek").bold = True
+    paragraph.add_run(" do Pjongjangu, by kontynuować rozmowy.")
+    document.add_paragraph("")
+    document.add_paragraph("Obie strony uzgodniły budowę miejsc pamięci.", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Miasto", "Opis"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Pjongjang", "Stolica kraju, w której odbyły się rozmowy."
+    document.add_paragraph("Udział żołnierzy potwierdzono dopiero pod koniec kwietnia.", style="Quote")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _paragraphs(data: bytes) -> list[tuple[str, str]]:
+    import docx
+
+    from xling.readers.docx import _paragraphs as in_order
+
+    return [(p.style.name, p.text) for _, p in in_order(docx.Document(io.BytesIO(data)))]
+
+
+def test_a_word_file_comes_back_with_the_same_paragraphs_and_styles(tmp_path):
+    data = _docx()
+    report, _ = _run(tmp_path, "raport.docx", data)
+    assert report.files[0].status == "translated", report.files[0].reason
+    out = (tmp_path / "out" / "pl-en" / "raport.en.docx").read_bytes()
+    before, after = _paragraphs(data), _paragraphs(out)
+    assert [style for style, _ in after] == [style for style, _ in before]  # same paragraphs, same styles
+    assert [text for _, text in after] == [text.upper() for _, text in before]  # the fake upper-cases
+    beads = [r.bead for r in read_beads(tmp_path / "out" / "pl-en" / "raport.jsonl")]
+    assert beads[1].source_text == "Minister obrony Rosji przyleciał we wtorek do Pjongjangu, by kontynuować rozmowy."
+    import docx
+
+    bold = [run for run in docx.Document(io.BytesIO(out)).paragraphs[1].runs if run.text]
+    assert len(bold) == 1 and bold[0].text.startswith("MINISTER")  # the first run keeps the text
