@@ -15,7 +15,7 @@ from xling.data import CorpusInfo, Record
 from xling.errors import ReadError, UnknownNameError, UsageError
 from xling.formats.beads import read_beads
 from xling.formats.registry import get_format, write_corpus
-from xling.report import TRANSLATED, read_manifest
+from xling.report import ALIGNED, TRANSLATED, read_manifest
 
 
 @dataclass
@@ -42,7 +42,7 @@ def run_pairs(rows: Iterable[dict]) -> dict[str, list[dict]]:
     """Translated documents of a run, grouped by language pair (``pl-en`` → manifest rows)."""
     pairs: dict[str, list[dict]] = {}
     for row in rows:
-        if row.get("status") == TRANSLATED:
+        if row.get("status") in (TRANSLATED, ALIGNED):
             beads = bead_file(row)
             pairs.setdefault(beads.split("/", 1)[0], []).append(row)
     return pairs

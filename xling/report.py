@@ -13,6 +13,7 @@ TRANSLATED = "translated"  # non-English document, translated and aligned
 PASSED = "passed"  # English document, copied byte for byte
 SKIPPED = "skipped"  # nothing to do, with a reason (blank file, no model under the "skip" policy)
 FAILED = "failed"  # could not be processed, with a reason; the exit code is 1
+ALIGNED = "aligned"  # xling align on folders: an original aligned with its translation (``counterpart``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class FileReport:
     boilerplate: dict[str, int] = field(default_factory=dict)  # boilerplate paragraphs per reason
     outputs: tuple[str, ...] = ()
     signature: str | None = None
+    counterpart: str | None = None  # xling align on folders: the translation this original was paired with
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ RUN_COUNTERS = ("translated", "cached")
 
 def manifest_row(report: FileReport) -> dict:
     row = {k: v for k, v in asdict(report).items() if k not in RUN_COUNTERS}
+    if row["counterpart"] is None:  # only corpus alignment pairs documents
+        del row["counterpart"]
     row["confidence"] = round(row["confidence"], 4)
     return row
 

@@ -20,8 +20,8 @@ class AlignFormat(str, Enum):
 
 
 def command(
-    source: Annotated[Path, typer.Argument(help="The original (plain text).", show_default=False)],
-    target: Annotated[Path, typer.Argument(help="Its translation (plain text).", show_default=False)],
+    source: Annotated[Path, typer.Argument(help="The original, or a folder of originals.", show_default=False)],
+    target: Annotated[Path, typer.Argument(help="Its translation, or a folder of translations.", show_default=False)],
     output: Annotated[str, typer.Option("--output", "-o", help="Output file ('-': stdout; for moses, a prefix: "
                                         "PREFIX.<src> and PREFIX.<tgt>).")] = "-",
     fmt: Annotated[AlignFormat, typer.Option("--format", "-f", help="beads: '\\[src ids]:\\[tgt ids]' per line "
@@ -39,23 +39,42 @@ def command(
     no_model: Annotated[bool, typer.Option("--no-model", help="Do not translate the source for a bridge.")] = False,
     model: Annotated[str | None, typer.Option(help="Bridge model instead of the registry's: a directory or hub id, "
                                                    "or LANG=PATH_OR_ID as in translate.")] = None,
+    match: Annotated[str, typer.Option(help="Folders: pair documents by name (a.pl.txt ↔ a.en.txt, pl/a.txt ↔ "
+                                            "en/a.txt) or by content (each original's translation against every "
+                                            "target; unconvincing pairs are reported, not made).")] = "name",
+    pairs: Annotated[Path | None, typer.Option(help="Folders: a file of source<TAB>target paths, one pair per "
+                                                    "line, instead of --match.")] = None,
+    force: Annotated[bool, typer.Option(help="Folders: write into a non-empty output folder.")] = False,
     drop_unaligned: Annotated[bool, typer.Option(help="Leave out sentences without a counterpart (1-0 and 0-1 "
                                                       "beads) in line formats (moses, tsv).")] = False,
     offline: Annotated[bool, typer.Option(help="Never touch the network.")] = False,
     cache: Annotated[Path | None, typer.Option(help="Translation cache file.")] = None,
 ) -> None:
-    """Align an original with an existing translation, using machine translation as a bridge.
+    """Align an original with an existing translation (or a folder of each), using machine translation
+    as a bridge.
 
-    The source is translated (or --mt is read), the bridge is compared with the target by
-    character n-grams (and, with --mt-rev, the source with the target's reverse translation),
-    and the best monotone sequence of beads (1-1, 1-0, 0-1 and merges up to 1-4, 4-1, 2-3,
-    3-2) is found by dynamic programming, scoring each bead relative to the document's own
-    similarities. Without a bridge, lengths and shared names and numbers are used, and a
-    warning says so.
+    The source is translated (or --mt is read), the bridge is compared with the target by character
+    n-grams (and, with --mt-rev, the source with the target's reverse translation), and the best
+    monotone sequence of beads (1-1, 1-0, 0-1, merges up to 1-4, 4-1, 2-3, 3-2) is found by dynamic
+    programming. Without a bridge, lengths and shared names and numbers are used, and a warning
+    says so. Two folders: documents are paired (--match, --pairs), each pair aligned, and OUT gets
+    the layout of a translate run (manifest, per-pair files, views).
     """
+    setup_logging(0, False)
+    if source.is_dir() and target.is_dir():
+        return _folders(source, target, output, source_lang, target_lang, match, pairs, mt, no_model, model,
+                        offline, cache, force, presegmented)
+    return _pair(source, target, output, fmt.value, source_lang, target_lang, mt, mt_rev, presegmented, no_model,
+                 model, offline, cache, drop_unaligned)
+
+
+def _pair(source: Path, target: Path, output: str, fmt: str, source_lang: str, target_lang: str, mt: Path | None,
+          mt_rev: Path | None, presegmented: bool, no_model: bool, model: str | None, offline: bool,
+          cache: Path | None, drop_unaligned: bool) -> None:
+    """``xling align SRC TGT``: one original and its translation."""
     from xling.align.texts import align_texts, read_mt, sentences
     from xling.api import load_bridge
-    setup_logging(0, False)
+
     with exit_codes():
         src_doc, tgt_doc = _read(source, "SRC"), _read(target, "TGT")
         model = _bridge_model(model, source_lang)
@@ -70,12 +89,41 @@ def command(
                 source_lang, target_lang, model, offline=offline, cache=cache)
         result = align_texts(src_doc.text, tgt_doc.text, source_lang=source_lang, target_lang=target_lang,
                              presegmented=presegmented, mt=bridge, mt_rev=reverse, translator=translator, note=note)
-        _write(result, fmt.value, output, source.name, source_lang, target_lang, drop_unaligned)
-    pairs = sum(1 for b in result.beads if b.source_ids and b.target_ids)
-    unaligned = len(result.beads) - pairs
-    stderr.print(f"{len(result.source)} source and {len(result.target)} target sentences → {pairs} pairs, "
-                 f"{unaligned} unaligned; bridge: {result.bridge}" + (f" ({result.note})" if result.note else ""),
-                 soft_wrap=True)
+        _write(result, fmt, output, source.name, source_lang, target_lang, drop_unaligned)
+    paired = sum(1 for b in result.beads if b.source_ids and b.target_ids)
+    stderr.print(f"{len(result.source)} source and {len(result.target)} target sentences → {paired} pairs, "
+                 f"{len(result.beads) - paired} unaligned; bridge: {result.bridge}"
+                 + (f" ({result.note})" if result.note else ""), soft_wrap=True)
+
+
+def _folders(source: Path, target: Path, output: str, source_lang: str, target_lang: str, match: str,
+             pairs: Path | None, mt: Path | None, no_model: bool, model: str | None, offline: bool,
+             cache: Path | None, force: bool, presegmented: bool) -> None:
+    """``xling align SRC_DIR TGT_DIR -o OUT``: a corpus in one process, in a translate run's layout."""
+    from xling.api import load_bridge
+    from xling.cli._common import EXIT_FAILED
+    from xling.errors import UsageError
+    from xling.pipeline.align_folders import align_folders
+
+    with exit_codes():
+        if output == "-":
+            raise UsageError("aligning folders writes a run folder: give -o OUT")
+        if mt is not None and not mt.is_dir():
+            raise UsageError(f"--mt {mt}: with folders, give a folder of translations named like the originals")
+        translator, note = None, "no bridge asked for"
+        if mt is None and not no_model:
+            translator, note = load_bridge(source_lang, target_lang, _bridge_model(model, source_lang),
+                                           offline=offline, cache=cache)
+        if translator is None and mt is None:
+            stderr.print(f"aligning without a bridge: {note}", soft_wrap=True)
+        report = align_folders(source, target, Path(output), source_lang=source_lang, target_lang=target_lang,
+                               match=match, pairs_file=pairs, mt_dir=mt, translator=translator, force=force,
+                               presegmented=presegmented)
+    aligned = report.count("aligned")
+    stderr.print(f"{aligned} pair(s) aligned, {len(report.files) - aligned} document(s) without a counterpart or "
+                 f"unreadable → {report.output_dir}/manifest.jsonl", soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 def _read(path: Path, role: str):
