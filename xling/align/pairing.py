@@ -12,7 +12,6 @@ not phrasing, and are left unpaired, reported, never forced.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -63,20 +62,29 @@ def _features(text: str) -> Counter:
     return grams
 
 
-def similarities(bridges: Sequence[str], targets: Sequence[str]) -> list[list[float]]:
-    """Cosine of TF-IDF vectors (IDF over both sides together) for every bridge × target."""
+def similarities(bridges: Sequence[str], targets: Sequence[str]):
+    """Cosine of TF-IDF vectors (sublinear counts, IDF over both sides together) for every bridge × target,
+    as a dense matrix (scipy sparse products: 148 × 148 documents in well under a second)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix, diags
+
     bags = [_features(t) for t in (*bridges, *targets)]
-    documents = Counter(g for bag in bags for g in bag)
-    idf = {g: math.log((1 + len(bags)) / (1 + n)) + 1 for g, n in documents.items()}
-
-    def vector(bag: Counter) -> dict[str, float]:
-        weights = {g: (1 + math.log(c)) * idf[g] for g, c in bag.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return {g: w / norm for g, w in weights.items()}
-
-    left = [vector(b) for b in bags[:len(bridges)]]
-    right = [vector(b) for b in bags[len(bridges):]]
-    return [[sum(w * r.get(g, 0.0) for g, w in vec.items()) for r in right] for vec in left]
+    vocabulary: dict[str, int] = {}
+    rows, cols, counts = [], [], []
+    for i, bag in enumerate(bags):
+        for gram, count in bag.items():
+            rows.append(i)
+            cols.append(vocabulary.setdefault(gram, len(vocabulary)))
+            counts.append(count)
+    matrix = csr_matrix((1 + np.log(np.asarray(counts, dtype=float)), (rows, cols)),
+                        shape=(len(bags), max(1, len(vocabulary))))
+    documents = np.bincount(np.asarray(cols, dtype=int), minlength=matrix.shape[1])
+    idf = np.log((1 + len(bags)) / (1 + documents)) + 1
+    weighted = matrix @ diags(idf)
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    weighted = diags(1 / np.where(norms > 0, norms, 1.0)) @ weighted
+    left, right = weighted[:len(bridges)], weighted[len(bridges):]
+    return (left @ right.T).toarray()
 
 
 def pair_by_content(sources: Sequence[str], bridges: Mapping[str, str], targets: Mapping[str, str]
@@ -88,7 +96,7 @@ def pair_by_content(sources: Sequence[str], bridges: Mapping[str, str], targets:
     from scipy.optimize import linear_sum_assignment
 
     target_ids = list(targets)
-    matrix = np.asarray(similarities([bridges[s] for s in sources], [targets[t] for t in target_ids]))
+    matrix = similarities([bridges[s] for s in sources], [targets[t] for t in target_ids])
     rows, cols = linear_sum_assignment(-matrix)
     pairs = []
     for r, c in zip(rows, cols, strict=True):

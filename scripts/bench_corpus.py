@@ -1,0 +1,81 @@
+"""Aligning a corpus in one process against the alignment work alone, on the real-bridge sets.
+
+    python scripts/bench_corpus.py [--sets ../shared/align-dev] [--copies 2]
+
+Builds SRC/TGT/MT folders from the ``synth-plen-*`` sets (originals, their translations and real
+opus-mt-pl-en bridges; ``--copies`` repeats them under other names for a bigger corpus), then times
+``xling align SRC TGT -o OUT --mt MT --presegmented --match content`` as a fresh process (start-up,
+reading, pairing, aligning, writing, views), and the alignment alone (``align_sentences`` on every
+pair, in this process, warm). Prints both, their ratio and the run's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build(sets: Path, work: Path, copies: int) -> int:
+    for name in ("src", "tgt", "mt"):
+        (work / name).mkdir(parents=True)
+    count = 0
+    for dataset in ("synth-plen-flores", "synth-plen-newstest2020"):
+        root = sets / dataset
+        for doc in sorted(p.stem for p in (root / "src").glob("*.txt")):
+            for k in range(copies):
+                shutil.copy(root / "src" / f"{doc}.txt", work / "src" / f"{dataset}-{doc}-{k}.txt")
+                shutil.copy(root / "mt" / "opus-mt-pl-en" / f"{doc}.txt", work / "mt" / f"{dataset}-{doc}-{k}.txt")
+                shutil.copy(root / "tgt" / f"{doc}.txt", work / "tgt" / f"{dataset}-{doc}-{k}.txt")
+                count += 1
+    return count
+
+
+def alignment_alone(work: Path) -> float:
+    from xling.align.bridge import align_sentences
+
+    def lines(path: Path) -> list[str]:
+        return path.read_text(encoding="utf-8").splitlines()
+
+    docs = sorted(p.name for p in (work / "src").iterdir())
+    align_sentences(lines(work / "src" / docs[0]), lines(work / "tgt" / docs[0]), lines(work / "mt" / docs[0]))
+    started = time.perf_counter()
+    for doc in docs:
+        align_sentences(lines(work / "src" / doc), lines(work / "tgt" / doc), lines(work / "mt" / doc))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sets", type=Path, default=ROOT.parent / "shared" / "align-dev")
+    parser.add_argument("--copies", type=int, default=2)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="xling-corpus-"))
+    try:
+        pairs = build(args.sets, work, args.copies)
+        alone = alignment_alone(work)
+        command = [str(Path(sys.executable).parent / "xling"), "align", str(work / "src"), str(work / "tgt"),
+                   "-o", str(work / "out"), "--mt", str(work / "mt"), "--presegmented", "--match", "content"]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        whole = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"{pairs} document pairs")
+        print("| measure | seconds | ratio |\n| --- | --- | --- |")
+        print(f"| alignment alone (align_sentences, warm) | {alone:.1f} | 1.00 |")
+        print(f"| xling align on the folders (fresh process, content matching, views) | {whole:.1f} | "
+              f"{whole / alone:.2f} |")
+        print(f"peak memory of the run: {peak:.0f} MiB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
