@@ -143,3 +143,18 @@ def test_standard_input_is_translated_to_standard_output(fake_backend):
     assert result.exit_code == 0 and result.stdout == english
     result = runner.invoke(app, ["translate", "-", "-o", "x", *fake_backend], input=english)
     assert result.exit_code == 2 and "leave out -o" in result.output
+
+
+def test_a_page_whose_model_is_missing_still_has_its_article_text(tmp_path, monkeypatch):
+    from xling.errors import ModelUnavailableError
+
+    def missing(model):
+        raise ModelUnavailableError(model, "not here")
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "strona.html").write_text(page(ARTICLE), encoding="utf-8")
+    report = translate_folder(folder, tmp_path / "out", Options(use_cache=False), translator_factory=missing)
+    assert report.files[0].status == "failed" and report.files[0].outputs == ("text/strona.html.txt",)
+    assert (tmp_path / "out" / "text" / "strona.html.txt").read_text(encoding="utf-8").split("\n\n")[-1] == \
+        ARTICLE[-1] + "\n"

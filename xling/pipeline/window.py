@@ -69,8 +69,13 @@ class WindowStep:
         if not prepared.translatable:
             return FileReport(doc_id, SKIPPED, reason=f"all {len(prepared.segments)} sentences skipped: "
                               f"{prepared.skipped[0]['reason']}", skipped=prepared.skipped, **prepared.fields())
-        if isinstance(outcome, XlingError):
-            return FileReport(doc_id, FAILED, reason=str(outcome), model=prepared.model, **prepared.fields())
+        if isinstance(outcome, XlingError):  # a page's article text is still written: it was found
+            try:
+                outputs = tuple(self.writer.folder.relative(p) for p in self.writer.extracted(prepared.doc))
+            except OSError:
+                outputs = ()
+            return FileReport(doc_id, FAILED, reason=str(outcome), model=prepared.model, outputs=outputs,
+                              **prepared.fields())
         try:
             return self.writer.write(prepared, translator, outcome)
         except Exception as exc:  # a full disk, a name the file system refuses: this document only

@@ -35,11 +35,11 @@ class DocumentWriter:
         path = self.folder.join(f"{self.target}/{self.names.copy[doc_id]}")
         copy_file(item.source, path)
         reason = "" if item.detected.language else "no letters, only numbers and signs: copied as it is"
-        files = [path, *self._extracted(item.detected.doc)]
+        files = [path, *self.extracted(item.detected.doc)]
         return FileReport(doc_id, PASSED, reason=reason, outputs=tuple(self.folder.relative(f) for f in files),
                           **document_fields(item.detected))
 
-    def _extracted(self, doc: Document) -> list[Path]:
+    def extracted(self, doc: Document) -> list[Path]:
         """A page's article text, as xling found it (``text/<input>.txt``): what it translates and aligns."""
         if doc.format == "text":
             return []
@@ -85,7 +85,7 @@ class DocumentWriter:
         for name, columns in DOCUMENT_FORMATS:
             fmt = FORMATS[name]
             files += fmt.write(records if name == "xling" else parallel, fmt.path(prefix), info, columns)
-        files += self._translated_page(prepared, records, translated.sent, prefix) + self._extracted(doc)
+        files += self._translated_page(prepared, records, translated.sent, prefix) + self.extracted(doc)
         if self.view:
             files += self._view(records, info, pair, doc.id)
         flags = Counter(flag for bead in beads for flag in bead.flags)
