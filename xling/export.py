@@ -13,6 +13,7 @@ from pathlib import Path
 
 from xling.data import CorpusInfo, Record
 from xling.errors import ReadError, UnknownNameError, UsageError
+from xling.formats.atomic import MANIFEST, RUN_FILES
 from xling.formats.beads import read_beads
 from xling.formats.registry import get_format, write_corpus
 from xling.report import ALIGNED, TRANSLATED, read_manifest
@@ -32,7 +33,7 @@ class ExportResult:
 
 def run_manifest(out_dir: Path) -> list[dict]:
     """The manifest rows of a run folder (every input, whatever happened to it)."""
-    manifest = out_dir / "manifest.jsonl"
+    manifest = out_dir / MANIFEST
     if not manifest.is_file():
         raise UsageError(f"{out_dir} has no manifest.jsonl: is it the output folder of `xling translate`?")
     return read_manifest(manifest)
@@ -87,10 +88,6 @@ def filtered(records: Iterable[Record], result: ExportResult, min_score: float |
         yield record
 
 
-# A run folder's own files: its manifest, lock and unfinished-run marker.
-RUN_FILES = ("manifest.jsonl", ".xling-lock", ".xling-run.json")
-
-
 def _refuse_run_files(out_dir: Path, base: Path | str, languages: Sequence[str], manifest: list[dict]) -> None:
     """An export never overwrites what the run wrote (its manifest, index or any document's outputs)."""
     if str(base) == "-":
@@ -98,7 +95,7 @@ def _refuse_run_files(out_dir: Path, base: Path | str, languages: Sequence[str],
     base = Path(base)
     # moses writes BASE.<src> and BASE.<tgt>: check those names too
     candidates = {base.resolve(), *(base.parent.resolve() / f"{base.name}.{lang}" for lang in languages)}
-    run_files = {(out_dir / name).resolve() for name in (*RUN_FILES, "view/index.html")}
+    run_files = {(out_dir / name).resolve() for name in RUN_FILES}
     run_files |= {(out_dir / o).resolve() for row in manifest for o in row.get("outputs") or () if isinstance(o, str)}
     if clash := sorted(str(p) for p in candidates & run_files):
         raise UsageError(f"refusing to overwrite {clash[0]}: it is part of the run in {out_dir}; "

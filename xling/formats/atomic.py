@@ -87,6 +87,11 @@ def copy_file(source: Path, target: Path) -> None:
 
 
 LOCK_FILE = ".xling-lock"
+# A run folder's own files, besides the lock: never a document's output, never overwritten by an export.
+STATE_FILE = ".xling-run.json"  # present while a run into the folder is unfinished
+MANIFEST = "manifest.jsonl"
+INDEX = "view/index.html"
+RUN_FILES = frozenset({LOCK_FILE, STATE_FILE, MANIFEST, INDEX})
 
 
 def lock_folder(folder: Path) -> IO:

@@ -14,17 +14,20 @@ from pathlib import Path
 from typing import IO
 
 from xling.errors import UsageError, XlingError
-from xling.formats.atomic import LOCK_FILE, lock_folder, remove_stray_temporaries, write_text
+from xling.formats.atomic import (
+    LOCK_FILE,
+    MANIFEST,
+    RUN_FILES,
+    STATE_FILE,
+    lock_folder,
+    remove_stray_temporaries,
+    write_text,
+)
 from xling.notice import notice
 from xling.report import read_manifest
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE = ".xling-run.json"  # present while a run into this folder is unfinished
-MANIFEST = "manifest.jsonl"
-INDEX = "view/index.html"
-# Files of the run itself: never deleted as a document's output, whatever a manifest says.
-PROTECTED = frozenset({LOCK_FILE, STATE_FILE, MANIFEST, INDEX})
 
 
 def inside(root: Path, relative: str) -> Path:
@@ -129,7 +132,7 @@ class OutputFolder:
         the unfinished-run marker, the manifest, the index). A tampered manifest deletes nothing else."""
         parts = Path(relative).parts
         if (not parts or Path(relative).is_absolute() or ".." in parts or len(parts) < 2
-                or relative in PROTECTED or parts[-1] in PROTECTED):
+                or relative in RUN_FILES or parts[-1] in RUN_FILES):
             return None
         path = self.path / relative
         if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(self.path.resolve()):

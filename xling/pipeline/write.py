@@ -14,10 +14,10 @@ from urllib.parse import quote
 
 from xling.align import beads_from_translations
 from xling.data import CorpusInfo, Document, Record
-from xling.formats.atomic import atomic_open, copy_file, write_text
+from xling.formats.atomic import INDEX, MANIFEST, atomic_open, copy_file, write_text
 from xling.formats.registry import DOCUMENT_FORMATS, FORMATS
 from xling.naming import OutputNames
-from xling.pipeline.folder import MANIFEST, OutputFolder
+from xling.pipeline.folder import OutputFolder
 from xling.pipeline.prepare import PassThrough, ToTranslate, document_fields
 from xling.pipeline.translating import BOILERPLATE, KEPT, Translated
 from xling.report import PASSED, TRANSLATED, FileReport, manifest_row, write_manifest
@@ -128,4 +128,4 @@ def write_run_files(folder: OutputFolder, reports: Iterable[FileReport], view: b
             page = "view/../" + report.outputs[0]
         row["link"] = quote(page.removeprefix("view/")) if page else None  # names may hold #, ?, %
         rows.append(row)
-    write_text(folder.path / "view" / "index.html", render_index(rows, title))
+    write_text(folder.path / INDEX, render_index(rows, title))
