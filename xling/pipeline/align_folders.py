@@ -20,12 +20,10 @@ from xling.boilerplate import mark, recurring_keys
 from xling.data import CorpusInfo, Document, Record
 from xling.document import text_sentences
 from xling.errors import ReadError, UsageError
-from xling.formats.atomic import write_text
-from xling.formats.registry import DOCUMENT_FORMATS, FORMATS
 from xling.io import DEFAULT_GLOBS, discover, relative_id
 from xling.naming import output_names
 from xling.pipeline.folder import OutputFolder, within
-from xling.pipeline.write import write_run_files
+from xling.pipeline.write import write_records, write_run_files
 from xling.readers import read
 from xling.report import ALIGNED, FAILED, SKIPPED, FileReport, RunReport
 from xling.segment import paragraphs_spans
@@ -151,15 +149,8 @@ def _write_pairs(folder: OutputFolder, source: Side, target: Side, pairs: list[D
         records = [Record(pair.source, i, bead) for i, bead in enumerate(beads)]
         sig = f"xling:{__version__}|align:dp-bridge|bridge:{bridge_kind}|pairs:{pair.how}|pair:{pair_name}"
         info = CorpusInfo(source.language, target.language, sig)
-        prefix = folder.join(f"{pair_name}/{names.stem[pair.source]}")
-        files = [f for name, columns in DOCUMENT_FORMATS
-                 for f in FORMATS[name].write(records, FORMATS[name].path(prefix), info, columns)]
-        if view:
-            from xling.view.html import render_document
-
-            page = folder.join(f"view/{pair_name}/{names.stem[pair.source]}.html")
-            write_text(page, render_document(records, info, title=f"{pair.source} ↔ {pair.target}"))
-            files.append(page)
+        files = write_records(folder, pair_name, names.stem[pair.source], records, info, view,
+                              f"{pair.source} ↔ {pair.target}")
         scored = [b.score for b in beads if b.source_ids and b.target_ids]
         how = pair.how + (f", similarity {pair.score:.2f}" if pair.score is not None else "")
         reports.append(FileReport(

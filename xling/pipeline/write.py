@@ -77,17 +77,13 @@ class DocumentWriter:
         sig = signature(backend=backend, model_id=translator.model_id, revision=translator.revision,
                         settings_key=translator.settings.key(), pair=pair)
         info = CorpusInfo(lang, self.target, sig)
-        prefix = self.folder.join(f"{pair}/{self.names.stem[doc.id]}")
+        stem = self.names.stem[doc.id]
         # untranslated boilerplate is in the bead file and the view, not in the parallel text
         parallel = [r for r, sent in zip(records, translated.sent, strict=True)
                     if sent or BOILERPLATE not in r.bead.flags]
-        files: list[Path] = []
-        for name, columns in DOCUMENT_FORMATS:
-            fmt = FORMATS[name]
-            files += fmt.write(records if name == "xling" else parallel, fmt.path(prefix), info, columns)
+        files = write_records(self.folder, pair, stem, records, info, self.view, doc.id, parallel)
+        prefix = self.folder.join(f"{pair}/{stem}")
         files += self._translated_page(prepared, records, translated.sent, prefix) + self.extracted(doc)
-        if self.view:
-            files += self._view(records, info, pair, doc.id)
         flags = Counter(flag for bead in beads for flag in bead.flags)
         kept = flags.pop(KEPT, 0)
         scores = [b.score for b, sent in zip(beads, translated.sent, strict=True) if sent]
@@ -100,16 +96,27 @@ class DocumentWriter:
         )
 
 
-    def _view(self, records: list[Record], info: CorpusInfo, pair: str, doc_id: str) -> list[Path]:
-        """The side-by-side view, split into pages for a long document."""
+def write_records(folder: OutputFolder, pair: str, stem: str, records: list[Record], info: CorpusInfo, view: bool,
+                  title: str, parallel: list[Record] | None = None) -> list[Path]:
+    """One document's beads in every per-document format (``<pair>/<stem>.*``; the line formats get
+    ``parallel`` where given) and, with ``view``, its side-by-side pages: what a translate run and a
+    corpus alignment both write per document. Returns the files in the order the manifest lists them."""
+    prefix = folder.join(f"{pair}/{stem}")
+    files: list[Path] = []
+    for name, columns in DOCUMENT_FORMATS:
+        fmt = FORMATS[name]
+        lines = records if name == "xling" or parallel is None else parallel
+        files += fmt.write(lines, fmt.path(prefix), info, columns)
+    if view:
         from xling.view.html import page_names, render_pages
 
-        parent, _, leaf = self.names.stem[doc_id].rpartition("/")
-        names = page_names(leaf, len(records))
-        pages = [self.folder.join(f"view/{pair}/{parent}/{n}" if parent else f"view/{pair}/{n}") for n in names]
-        for path, html in zip(pages, render_pages(records, info, doc_id, names), strict=True):
+        parent, _, leaf = stem.rpartition("/")
+        names = page_names(leaf, len(records))  # a long document's view is split into pages
+        pages = [folder.join(f"view/{pair}/{parent}/{n}" if parent else f"view/{pair}/{n}") for n in names]
+        for path, html in zip(pages, render_pages(records, info, title, names), strict=True):
             write_text(path, html)
-        return pages
+        files += pages
+    return files
 
 
 def write_run_files(folder: OutputFolder, reports: Iterable[FileReport], view: bool, title: str) -> None:
