@@ -31,9 +31,11 @@ def detect_folder(input_dir: Path | str, globs: Sequence[str] = DEFAULT_GLOBS,
                   max_sentence_chars: int = DATA_RUN_CHARS, follow_links: bool = False) -> list[DetectedFile]:
     """Language of every matching file under ``input_dir`` and of its paragraphs: read and judged
     exactly as ``translate_folder`` reads and judges them (``xling.document``)."""
-    root = Path(input_dir)
-    paths = [root] if root.is_file() else discover(root, globs)
-    root, follow_links = (root.parent, True) if root.is_file() else (root, follow_links)  # a file named is read
+    named = Path(input_dir)
+    if named.is_file():  # one file, named by the user: read whatever its name, even through a link
+        root, paths, follow_links = named.parent, [named], True
+    else:
+        root, paths = named, discover(named, globs)
     detector = LanguageDetector(load_registry(registry).detection_languages)
     results = []
     for path in paths:

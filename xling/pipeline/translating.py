@@ -74,11 +74,8 @@ class TranslateStep:
                 fresh |= new
         outcome = []
         for i, prepared in enumerate(group):
-            translations = [by_segment.get((i, s.index)) or self._unsent(s) for s in prepared.translatable]
-            translations = [replace(t, flags=(*t.flags, BOILERPLATE)) if s.boilerplate and BOILERPLATE not in t.flags
-                            else t for s, t in zip(prepared.translatable, translations, strict=True)]
-            translations = [replace(t, flags=(*t.flags, SPLIT)) if s.index in prepared.cut and SPLIT not in t.flags
-                            else t for s, t in zip(prepared.translatable, translations, strict=True)]
+            translations = [_marked(s, by_segment.get((i, s.index)) or self._unsent(s), prepared.cut)
+                            for s in prepared.translatable]
             cached = 0 if fresh is None else sum(
                 1 for s in prepared.translatable if (i, s.index) in by_segment and s.text not in fresh)
             sent = tuple((i, s.index) in by_segment for s in prepared.translatable)
@@ -112,3 +109,11 @@ class TranslateStep:
             if not _LOOPING & set(second.flags + extra) or second.score > flagged[i].score:
                 flagged[i] = replace(second, flags=tuple(dict.fromkeys(second.flags + extra + (RETRIED,))))
         return flagged
+
+
+def _marked(segment: Segment, translation: Translation, cut: frozenset[int]) -> Translation:
+    """``translation`` with the flags its segment calls for: ``boilerplate``, and ``split`` for a piece of a
+    "sentence" over --max-sentence-chars."""
+    extra = ((BOILERPLATE,) if segment.boilerplate else ()) + ((SPLIT,) if segment.index in cut else ())
+    flags = tuple(dict.fromkeys(translation.flags + extra))
+    return translation if flags == translation.flags else replace(translation, flags=flags)

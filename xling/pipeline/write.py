@@ -43,8 +43,10 @@ class DocumentWriter:
         """A page's article text, as xling found it (``text/<input>.txt``): what it translates and aligns."""
         if doc.format == "text":
             return []
+        from xling.readers.html import main_text
+
         path = self.folder.join(f"text/{self.names.copy[doc.id]}.txt")
-        write_text(path, "\n\n".join(doc.text[b.start:b.end] for b in doc.blocks if not b.boilerplate) + "\n")
+        write_text(path, main_text(doc) + "\n")
         return [path]
 
     def _translated_page(self, prepared: ToTranslate, records: list[Record], sent: tuple[bool, ...],

@@ -136,7 +136,8 @@ def read_html_text(html: str, doc_id: str, encoding: str) -> Document:
 
 
 def main_text(document: Document) -> str:
-    """What the page says as its article: its article blocks, separated by blank lines."""
+    """What a document says as its article: its blocks that are not boilerplate, separated by blank lines
+    (any reader's document; for a page, its article)."""
     return "\n\n".join(document.text[b.start:b.end] for b in document.blocks if not b.boilerplate)
 
 
