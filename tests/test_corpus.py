@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from conftest import ROOT, SEEDS
 from xling.align.pairing import name_key, pair_by_content, pair_by_name
 from xling.cli import app
+from xling.errors import UsageError
 from xling.formats.bead_ids import read_bead_ids
 from xling.formats.beads import read_beads
 
@@ -115,3 +116,124 @@ def test_unknown_match_is_a_usage_error(tmp_path):
                                  "--match", "size", "--no-model"])
     assert result.exit_code == 2 and "unknown --match 'size'" in result.output
     assert Path(tmp_path / "o").exists() is False
+
+
+def _corpus(tmp_path: Path, count: int, useless: set[int] = frozenset()) -> tuple[Path, Path, Path, list[str]]:
+    """SRC, TGT and MT folders of ``count`` real news documents; the bridges of ``useless`` are a
+    broken model's (the same word over and over)."""
+    docs, _, _ = _news(count)
+    src, tgt, mt = tmp_path / "pl", tmp_path / "en", tmp_path / "mt"
+    for folder in (src, tgt, mt):
+        folder.mkdir()
+    for i, doc in enumerate(docs):
+        shutil.copy(NEWS / "src" / f"{doc}.txt", src / f"{doc}.txt")
+        shutil.copy(NEWS / "tgt" / f"{doc}.txt", tgt / f"{doc}.txt")
+        bridge = (NEWS / "mt" / "opus-mt-pl-en" / f"{doc}.txt").read_text(encoding="utf-8")
+        if i in useless:
+            bridge = "".join("zzyzx qwv\n" for _ in bridge.splitlines())
+        (mt / f"{doc}.txt").write_text(bridge, encoding="utf-8")
+    return src, tgt, mt, docs
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@needs_news
+def test_a_useless_bridge_is_not_used_and_the_run_says_so(tmp_path):
+    """A broken model's bridge resembles the target less than the Polish source does: that pair is
+    aligned as without a bridge (the same beads as --no-model), and its manifest row says why."""
+    src, tgt, mt, docs = _corpus(tmp_path, 3, useless={1})
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["align", str(src), str(tgt), "-o", str(out), "--mt", str(mt), "--presegmented"])
+    assert result.exit_code == 0, result.output
+    rows = {r["path"]: r for r in map(json.loads, (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert "bridge not used" in rows[f"{docs[1]}.txt"]["reason"]
+    assert "bridge:none" in rows[f"{docs[1]}.txt"]["signature"]
+    assert all("not used" not in rows[f"{d}.txt"]["reason"] for d in (docs[0], docs[2]))
+    plain = tmp_path / "plain"
+    result = runner.invoke(app, ["align", str(src), str(tgt), "-o", str(plain), "--no-model", "--presegmented"])
+    assert result.exit_code == 0, result.output
+    for name in (f"pl-en/{docs[1]}.pl", f"pl-en/{docs[1]}.en"):
+        assert (out / name).read_bytes() == (plain / name).read_bytes()
+    assert (out / f"pl-en/{docs[0]}.en").read_bytes() != b""
+
+
+@needs_news
+def test_a_useless_bridge_for_one_pair_is_dropped_with_a_warning(tmp_path):
+    src, tgt, mt, docs = _corpus(tmp_path, 1, useless={0})
+    args = ["align", str(src / f"{docs[0]}.txt"), str(tgt / f"{docs[0]}.txt"), "--presegmented", "-f", "beads"]
+    used = runner.invoke(app, [*args, "--mt", str(mt / f"{docs[0]}.txt")])
+    plain = runner.invoke(app, [*args, "--no-model"])
+    assert used.exit_code == plain.exit_code == 0, used.output
+    assert "not used" in used.stderr and "cosine" in used.stderr
+    assert used.stdout == plain.stdout
+
+
+@needs_news
+def test_a_killed_corpus_run_resumes_without_force_and_ends_as_an_uninterrupted_one(tmp_path, monkeypatch):
+    import xling.pipeline.align_folders as corpus
+
+    src, tgt, mt, _ = _corpus(tmp_path, 5)
+    whole = tmp_path / "whole"
+    corpus.align_folders(src, tgt, whole, mt_dir=mt, presegmented=True)
+    calls = {"n": 0}
+    real = corpus.align_sentences
+
+    def dies_on_the_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(corpus, "align_sentences", dies_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        corpus.align_folders(src, tgt, out, mt_dir=mt, presegmented=True)
+    monkeypatch.setattr(corpus, "align_sentences", real)
+    other = tmp_path / "other-en"
+    shutil.copytree(tgt, other)
+    with pytest.raises(UsageError, match="not empty"):  # another target folder is another run
+        corpus.align_folders(src, other, out, mt_dir=mt, presegmented=True)
+    corpus.align_folders(src, tgt, out, mt_dir=mt, presegmented=True)  # no force needed
+    assert _tree(out) == _tree(whole)
+
+
+def test_unreadable_documents_are_reported_once_when_matching_by_content(tmp_path):
+    src, tgt, mt = tmp_path / "pl", tmp_path / "en", tmp_path / "mt"
+    for folder in (src, tgt, mt):
+        folder.mkdir()
+    (src / "a.txt").write_text("Ala ma kota.\n", encoding="utf-8")
+    (mt / "a.txt").write_text("Ala has a cat.\n", encoding="utf-8")
+    (src / "b.txt").write_bytes(b"\x00\x01\x02binary\xff\x00" * 50)
+    (tgt / "x.txt").write_text("Ala has a cat.\n", encoding="utf-8")
+    (tgt / "y.txt").write_bytes(b"\x00\xff\x00\x01" * 80)
+    from xling.pipeline.align_folders import align_folders
+
+    report = align_folders(src, tgt, tmp_path / "out", mt_dir=mt, match="content", presegmented=True)
+    by_path = {r.path: r for r in report.files}
+    assert sorted(by_path) == ["a.txt", "b.txt", "target:y.txt"]
+    assert by_path["a.txt"].status == "aligned" and by_path["a.txt"].counterpart == "x.txt"
+    assert by_path["b.txt"].status == by_path["target:y.txt"].status == "failed"
+
+
+@needs_news
+def test_a_corpus_run_flushes_its_files_once_not_one_by_one(tmp_path, monkeypatch):
+    """Each file is still replaced atomically, but made durable by one sync at the end of the run
+    (an fsync per small file cost more than aligning it); only the unfinished-run marker, written
+    before any output, is fsynced on its own. After the run, writes fsync again."""
+    import os
+
+    from xling.formats.atomic import write_text
+    from xling.pipeline.align_folders import align_folders
+
+    src, tgt, mt, _ = _corpus(tmp_path, 4)
+    calls = {"fsync": 0, "sync": 0}
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.__setitem__("fsync", calls["fsync"] + 1), real_fsync(fd)))
+    monkeypatch.setattr(os, "sync", lambda: calls.__setitem__("sync", calls["sync"] + 1))
+    align_folders(src, tgt, tmp_path / "out", mt_dir=mt, presegmented=True)
+    assert calls == {"fsync": 1, "sync": 1}
+    assert len(list((tmp_path / "out" / "pl-en").iterdir())) == 4 * 4  # bead JSONL, two Moses sides, TSV
+    write_text(tmp_path / "after.txt", "x")
+    assert calls == {"fsync": 2, "sync": 1}

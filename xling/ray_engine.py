@@ -97,30 +97,33 @@ def translate_folder_ray(input_dir: Path | str, output_dir: Path | str, options:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="warning")
     run = Run.build(Path(input_dir), Path(output_dir), options, None, progress)
     paths, reports = run.start()
-    progress.start(len(paths))
-    windows = path_windows(paths, options.window_bytes)
-    if windows:
-        from xling.io import relative_id
+    try:
+        progress.start(len(paths))
+        windows = path_windows(paths, options.window_bytes)
+        if windows:
+            from xling.io import relative_id
 
-        context = {"key": f"{os.getpid()}:{time.time_ns()}", "input": str(run.input.resolve()),
-                   "output": str(run.folder.path.resolve()), "options": pickle.dumps(options),
-                   "recurring": pickle.dumps(run.preparer.recurring)}
-        rows = []
-        for index, window in enumerate(windows):
-            ids = [relative_id(run.root, p) for p in window]
-            rows.append({"window": index, "paths": json.dumps([str(p.resolve()) for p in window]),
-                         "names": json.dumps(run.names.subset(ids))})
-        # Retries are Ray Data's defaults: tasks lost to a system failure run again, and a dead
-        # actor is restarted; the translation cache keeps finished sentences.
-        dataset = (
-            ray.data.from_items(rows, override_num_blocks=len(rows))
-            .map(prepare, fn_kwargs={"context": context})
-            .map_batches(TranslateWindows, batch_size=1, fn_constructor_kwargs={"context": context},
-                         compute=ray.data.ActorPoolStrategy(size=num_workers), num_gpus=gpus_per_worker or None,
-                         num_cpus=cpus_per_worker)
-        )
-        for row in dataset.iter_rows():
-            for report in pickle.loads(row["reports"]):
-                reports.append(report)
-                progress.document(report)
-    return run.finish(reports)
+            context = {"key": f"{os.getpid()}:{time.time_ns()}", "input": str(run.input.resolve()),
+                       "output": str(run.folder.path.resolve()), "options": pickle.dumps(options),
+                       "recurring": pickle.dumps(run.preparer.recurring)}
+            rows = []
+            for index, window in enumerate(windows):
+                ids = [relative_id(run.root, p) for p in window]
+                rows.append({"window": index, "paths": json.dumps([str(p.resolve()) for p in window]),
+                             "names": json.dumps(run.names.subset(ids))})
+            # Retries are Ray Data's defaults: tasks lost to a system failure run again, and a dead
+            # actor is restarted; the translation cache keeps finished sentences.
+            dataset = (
+                ray.data.from_items(rows, override_num_blocks=len(rows))
+                .map(prepare, fn_kwargs={"context": context})
+                .map_batches(TranslateWindows, batch_size=1, fn_constructor_kwargs={"context": context},
+                             compute=ray.data.ActorPoolStrategy(size=num_workers), num_gpus=gpus_per_worker or None,
+                             num_cpus=cpus_per_worker)
+            )
+            for row in dataset.iter_rows():
+                for report in pickle.loads(row["reports"]):
+                    reports.append(report)
+                    progress.document(report)
+        return run.finish(reports)
+    finally:
+        run.folder.release()

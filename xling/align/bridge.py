@@ -76,6 +76,41 @@ UNBRIDGED = AlignParams(relative=False, null=-0.2, length_weight=0.05, low_confi
                         penalty={(1, 1): 0.0, (2, 1): 0.05, (1, 2): 0.05, (2, 2): 0.3, (3, 1): 0.2, (1, 3): 0.2})
 
 
+@dataclass(frozen=True)
+class BridgeCheck:
+    """Whether a bridge brings the source closer to the target than no translation at all.
+
+    Document-level cosine of character n-gram vectors (sublinear counts): the bridge against the
+    target, and the untranslated source against the target. A real MT system's bridge resembles
+    its target far more than the source does (opus-mt-pl-en on the Polish sets: .76–.84 against
+    .24–.31; the weakest MT of textberg-dev: .63 against .45); a wrong or broken model's output
+    resembles it less (a tiny test model: .15–.22), and aligning on it is worse than aligning on
+    names and numbers, so it is dropped, and said.
+    """
+
+    bridge: float
+    untranslated: float
+
+    @property
+    def helps(self) -> bool:
+        return self.bridge > self.untranslated
+
+    def why_not(self, target: str = "target", source: str = "source") -> str:
+        return (f"it resembles the {target} less than the untranslated {source} does (cosine "
+                f"{self.bridge:.2f} against {self.untranslated:.2f}): a wrong or broken model?")
+
+
+def check_bridge(translated: Sequence[str], untranslated: Sequence[str], target: Sequence[str]) -> BridgeCheck:
+    """``translated`` (a bridge of ``untranslated``) and ``untranslated`` against ``target``, each as one text."""
+    joined = [" ".join(tidy_spacing(t)) for t in (translated, untranslated, target)]
+    counts = count_matrix(joined).tocsr()
+    counts.data = 1.0 + np.log(counts.data)
+    dots = (counts @ counts.T).toarray()
+    norms = np.sqrt(np.maximum(np.diag(dots), 1e-12))
+    cosine = dots / np.outer(norms, norms)
+    return BridgeCheck(round(float(cosine[0, 2]), 4), round(float(cosine[1, 2]), 4))
+
+
 def align_sentences(source: Sequence[str], target: Sequence[str], bridge: Sequence[str] | None = None,
                     params: AlignParams | None = None, *, reverse_bridge: Sequence[str] | None = None) -> list[Bead]:
     """Beads covering every source and target sentence exactly once, in order.

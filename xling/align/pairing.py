@@ -3,18 +3,18 @@
 By name: the paths relative to each folder, with a language tag taken out of the file name
 (``a.pl.txt`` ↔ ``a.en.txt``, ``a_pl.txt`` ↔ ``a_en.txt``, ``pl/a.txt`` ↔ ``en/a.txt``) and the
 suffix ignored. By content: each source document's bridge (its machine translation) is compared
-with every target document as a TF-IDF weighted bag of word and character 4-grams; the best
-one-to-one assignment (Hungarian method, scipy) is kept only where a pair is convincing: its
-cosine at least ``MIN_SIMILARITY`` and clearly above the next best candidate on both sides
-(``MARGIN``). Related articles that are not translations of each other share names and topics,
-not phrasing, and are left unpaired, reported, never forced.
+with every target document as a TF-IDF weighted bag of word and character 4-grams; a pair is
+kept only where it is convincing: its cosine at least ``MIN_SIMILARITY`` and clearly above the
+next best candidate on both sides (``MARGIN``), which makes the pairs one-to-one. Related
+articles that are not translations of each other share names and topics, not phrasing, and are
+left unpaired, reported, never forced.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 MIN_SIMILARITY = 0.4  # real opus-mt bridges and their documents: >= .53; related news: <= .31
@@ -62,29 +62,69 @@ def _features(text: str) -> Counter:
     return grams
 
 
-def similarities(bridges: Sequence[str], targets: Sequence[str]):
-    """Cosine of TF-IDF vectors (sublinear counts, IDF over both sides together) for every bridge × target,
-    as a dense matrix (scipy sparse products: 148 × 148 documents in well under a second)."""
-    import numpy as np
-    from scipy.sparse import csr_matrix, diags
+class _Vectoriser:
+    """Documents → rows of gram counts, one document at a time: only the counts are kept, never the
+    text, so a corpus's texts need not be in memory together."""
 
-    bags = [_features(t) for t in (*bridges, *targets)]
-    vocabulary: dict[str, int] = {}
-    rows, cols, counts = [], [], []
-    for i, bag in enumerate(bags):
-        for gram, count in bag.items():
-            rows.append(i)
-            cols.append(vocabulary.setdefault(gram, len(vocabulary)))
-            counts.append(count)
-    matrix = csr_matrix((1 + np.log(np.asarray(counts, dtype=float)), (rows, cols)),
-                        shape=(len(bags), max(1, len(vocabulary))))
-    documents = np.bincount(np.asarray(cols, dtype=int), minlength=matrix.shape[1])
-    idf = np.log((1 + len(bags)) / (1 + documents)) + 1
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.rows: list[tuple[list[int], list[int]]] = []
+
+    def add(self, text: str) -> None:
+        bag = _features(text)
+        columns = [self.vocabulary.setdefault(gram, len(self.vocabulary)) for gram in bag]
+        self.rows.append((columns, list(bag.values())))
+
+    def matrix(self):
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        lengths = [len(c) for c, _ in self.rows]
+        columns = np.fromiter((c for cs, _ in self.rows for c in cs), dtype=np.int64, count=sum(lengths))
+        counts = np.fromiter((n for _, ns in self.rows for n in ns), dtype=np.float64, count=sum(lengths))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        return csr_matrix((counts, columns, indptr), shape=(len(self.rows), max(1, len(self.vocabulary))))
+
+
+def similarities(bridges: Iterable[str], targets: Iterable[str]):
+    """Cosine of TF-IDF vectors (sublinear counts, IDF over both sides together) for every bridge × target,
+    as a dense matrix. Each text is read once, when its turn comes (iterables may be lazy)."""
+    import numpy as np
+    from scipy.sparse import diags
+
+    vectoriser = _Vectoriser()
+    for text in bridges:
+        vectoriser.add(text)
+    left_rows = len(vectoriser.rows)
+    for text in targets:
+        vectoriser.add(text)
+    matrix = vectoriser.matrix()
+    matrix.data = 1 + np.log(matrix.data)
+    documents = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    idf = np.log((1 + matrix.shape[0]) / (1 + documents)) + 1
     weighted = matrix @ diags(idf)
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     weighted = diags(1 / np.where(norms > 0, norms, 1.0)) @ weighted
-    left, right = weighted[:len(bridges)], weighted[len(bridges):]
+    left, right = weighted[:left_rows], weighted[left_rows:]
     return (left @ right.T).toarray()
+
+
+def convincing_pairs(matrix, sources: Sequence[str], targets: Sequence[str]) -> list[DocumentPair]:
+    """The pairs whose similarity is at least ``MIN_SIMILARITY`` and ``MARGIN`` times every other
+    similarity in its row and its column. Such a pair is its row's and its column's clear best, so the
+    pairs found are one-to-one without an assignment solver: the best one-to-one assignment keeps no
+    pair this test rejects, and can lose one it accepts (when swapping partners raises the total)."""
+    import numpy as np
+
+    pairs = []
+    if matrix.size == 0:
+        return pairs
+    for r, c in enumerate(np.argmax(matrix, axis=1)):
+        score = float(matrix[r, c])
+        runner_up = max(np.delete(matrix[r], c).max(initial=0.0), np.delete(matrix[:, c], r).max(initial=0.0))
+        if score >= MIN_SIMILARITY and score >= MARGIN * runner_up:
+            pairs.append(DocumentPair(sources[r], targets[c], "content", round(score, 4)))
+    return pairs
 
 
 def pair_by_content(sources: Sequence[str], bridges: Mapping[str, str], targets: Mapping[str, str]
@@ -92,20 +132,9 @@ def pair_by_content(sources: Sequence[str], bridges: Mapping[str, str], targets:
     """Convincing one-to-one pairs of source documents (by their bridges) and target documents."""
     if not sources or not targets:
         return []
-    import numpy as np
-    from scipy.optimize import linear_sum_assignment
-
     target_ids = list(targets)
-    matrix = similarities([bridges[s] for s in sources], [targets[t] for t in target_ids])
-    rows, cols = linear_sum_assignment(-matrix)
-    pairs = []
-    for r, c in zip(rows, cols, strict=True):
-        score = float(matrix[r, c])
-        others = [*np.delete(matrix[r], c), *np.delete(matrix[:, c], r)]
-        runner_up = max(others, default=0.0)
-        if score >= MIN_SIMILARITY and score >= MARGIN * runner_up:
-            pairs.append(DocumentPair(sources[r], target_ids[c], "content", round(score, 4)))
-    return pairs
+    matrix = similarities((bridges[s] for s in sources), (targets[t] for t in target_ids))
+    return convincing_pairs(matrix, list(sources), target_ids)
 
 
 def read_pairs_file(text: str) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xling.align.bridge import align_sentences
+from xling.align.bridge import align_sentences, check_bridge
 from xling.data import Bead
 from xling.document import text_sentences
 from xling.errors import UsageError, XlingError
@@ -60,7 +60,8 @@ def align_texts(source_text: str, target_text: str, *, source_lang: str = "pl", 
     aligner uses lengths, names and numbers, and says so (``note``: why there is no
     translator, from the caller). ``mt_rev`` (one translation into the source language per
     target sentence) adds the other direction's comparison, which helps where one MT system
-    is weak.
+    is weak. A bridge that resembles the target less than the untranslated source does
+    (``check_bridge``: a wrong or broken model) is not used, and ``note`` says so.
     """
     source = sentences(source_text, source_lang, presegmented)
     target = sentences(target_text, target_lang, presegmented)
@@ -77,11 +78,17 @@ def align_texts(source_text: str, target_text: str, *, source_lang: str = "pl", 
             kind, note = f"model:{translator.model_id}", ""
         except XlingError as exc:
             note = f"no bridge translation ({exc})"
+    if bridge is not None and not (check := check_bridge(bridge, source, target)).helps:
+        bridge, kind, note = None, "none", f"{kind} not used: {check.why_not()}"
     if mt_rev is not None:
         if len(mt_rev) != len(target):
             raise UsageError(f"{len(mt_rev)} reverse bridge translations for {len(target)} target sentences")
-        kind = ("" if bridge is None else kind + "+") + "mt-rev-file"
-    elif bridge is None:
+        if not (check := check_bridge(mt_rev, target, source)).helps:
+            logger.warning("the reverse bridge is not used: %s", check.why_not("source", "target"))
+            mt_rev = None
+        else:
+            kind = ("" if bridge is None else kind + "+") + "mt-rev-file"
+    if bridge is None and mt_rev is None:
         logger.warning("aligning without a bridge, on lengths, names and numbers: %s", note)
     beads = align_sentences(source, target, bridge, reverse_bridge=None if mt_rev is None else list(mt_rev))
     return TextAlignment(source, target, beads, kind, note)

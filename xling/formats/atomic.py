@@ -1,6 +1,10 @@
 """Atomic file writes: a temporary file in the same folder, fsynced, then renamed over the target.
 
 A reader (or a resumed run) sees either the old file or the complete new one, never half of it.
+Inside ``one_flush()`` (an open run folder) the per-file fsync is left out and one ``os.sync``
+at the end makes every file durable at once: a corpus run writes hundreds of small files, and
+an fsync each (~2 ms here) cost more than aligning them. Atomicity does not depend on the
+fsync: a killed process leaves the old or the whole new file either way.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
@@ -32,12 +37,39 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if not _FLUSH_LATER.get():
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+_FLUSH_LATER: ContextVar[bool] = ContextVar("xling_flush_later", default=False)
+
+
+def flush_later() -> object:
+    """Atomic writes from here on skip their fsync until ``flush_now(token)``; returns the token. (Where
+    the system has no ``os.sync``, every write keeps its own fsync.)"""
+    return _FLUSH_LATER.set(hasattr(os, "sync"))
+
+
+def flush_now(token: object) -> None:
+    """Make every file written since ``flush_later()`` durable (one ``os.sync``), and fsync each again."""
+    if _FLUSH_LATER.get():
+        os.sync()
+    _FLUSH_LATER.reset(token)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def one_flush() -> Iterator[None]:
+    """Within: atomic writes without their fsync; on leaving, one ``os.sync`` for all of them."""
+    token = flush_later()
+    try:
+        yield
+    finally:
+        flush_now(token)
 
 
 # xling's temporary files, and only they, are named ``.xling~<name>.<8 random characters>.tmp``:

@@ -10,12 +10,13 @@ reported in the manifest, never forced into a pair.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from xling.align.bridge import align_sentences
-from xling.align.pairing import DocumentPair, pair_by_content, pair_by_name, read_pairs_file
+from xling.align.bridge import align_sentences, check_bridge
+from xling.align.pairing import DocumentPair, convincing_pairs, pair_by_name, read_pairs_file, similarities
 from xling.boilerplate import mark, recurring_keys
 from xling.data import CorpusInfo, Document, Record
 from xling.document import text_sentences
@@ -30,71 +31,128 @@ from xling.segment import paragraphs_spans
 from xling.translate.base import Translator
 
 MATCHES = ("name", "content")
+T = TypeVar("T")
 TARGET_ROW = "target:"  # manifest rows of target documents without a counterpart: "target:<path>"
+
+
+CHUNK_SENTENCES = 4096  # source sentences read, bridged and aligned together: memory bounded by this
 
 
 @dataclass
 class Side:
-    """One folder's documents: id → Document, its sentences, and reports of what could not be read."""
+    """One folder: its documents' ids and paths, read one at a time when needed, and reports of those
+    that could not be read."""
 
     root: Path
     language: str
-    documents: dict[str, Document] = field(default_factory=dict)
-    sentences: dict[str, list[str]] = field(default_factory=dict)
-    failed: list[FileReport] = field(default_factory=list)
+    presegmented: bool = False
+    paths: dict[str, Path] = field(default_factory=dict)
+    failed: dict[str, FileReport] = field(default_factory=dict)  # by id: a document read twice fails once
 
-    def load(self, globs: Sequence[str], presegmented: bool = False) -> None:
-        for path in discover(self.root, globs):
-            doc_id = relative_id(self.root, path)
-            try:
-                self.documents[doc_id] = read(self.root, path)
-            except ReadError as exc:
-                self.failed.append(FileReport(doc_id, FAILED, reason=f"{path}: {exc}"))
-        for doc_id, doc in self.documents.items():
-            if presegmented:  # line i is sentence i, as with a pair
-                lines = doc.text.split("\n")
-                self.sentences[doc_id] = lines[:-1] if lines and lines[-1] == "" else lines
-            else:
-                self.sentences[doc_id] = [s for p in text_sentences(doc.text, self.language) for s in p]
+    def discover(self, globs: Sequence[str]) -> None:
+        self.paths = {relative_id(self.root, path): path for path in discover(self.root, globs)}
 
-    def article(self) -> dict[str, str]:
-        """Each document without the paragraphs that recur across this folder (a site's appeal): what
-        content matching compares."""
-        paragraphs = {d: [doc.text[s:e] for s, e in paragraphs_spans(doc.text)] for d, doc in self.documents.items()}
-        recurring = recurring_keys(paragraphs.values())
-        return {d: "\n".join(p for p, r in zip(ps, mark(ps, recurring), strict=True) if not r)
-                for d, ps in paragraphs.items()}
+    def read(self, doc_id: str) -> Document | None:
+        """The document, or ``None`` with a report (unreadable, not text)."""
+        try:
+            return read(self.root, self.paths[doc_id])
+        except ReadError as exc:
+            self.failed[doc_id] = FileReport(doc_id, FAILED, reason=f"{self.paths[doc_id]}: {exc}")
+            return None
 
+    def sentences(self, doc: Document) -> list[str]:
+        if self.presegmented:  # line i is sentence i, as with a pair
+            lines = doc.text.split("\n")
+            return lines[:-1] if lines and lines[-1] == "" else lines
+        return [s for p in text_sentences(doc.text, self.language) for s in p]
 
-def _bridges(source: Side, translator: Translator | None, mt_dir: Path | None) -> dict[str, list[str]] | None:
-    """One translation per source sentence, per document: from ``mt_dir`` (a file per document, named like
-    it, a line per sentence) or from ``translator``, all documents in one batched call."""
-    if mt_dir is not None:
-        from xling.align.texts import read_mt
+    def documents(self) -> Iterator[tuple[str, Document]]:
+        for doc_id in self.paths:
+            if (doc := self.read(doc_id)) is not None:
+                yield doc_id, doc
 
-        return {d: read_mt(mt_dir / d, len(s), "--mt", f"source {d}") for d, s in source.sentences.items()}
-    if translator is None:
-        return None
-    flat = [s for sentences in source.sentences.values() for s in sentences]
-    translated = iter(t.text for t in translator.translate(flat))
-    return {d: [next(translated) for _ in sentences] for d, sentences in source.sentences.items()}
+    def articles(self) -> Iterator[str]:
+        """Each readable document without the paragraphs that recur across this folder (a site's appeal):
+        what content matching compares. Two passes, so no two documents' texts are held together."""
+        def paragraphs(doc: Document) -> list[str]:
+            return [doc.text[s:e] for s, e in paragraphs_spans(doc.text)]
+
+        recurring = recurring_keys(paragraphs(doc) for _, doc in self.documents())
+        for _, doc in self.documents():
+            ps = paragraphs(doc)
+            yield "\n".join(p for p, r in zip(ps, mark(ps, recurring), strict=True) if not r)
 
 
-def _pairs(source: Side, target: Side, match: str, pairs_file: Path | None,
-           bridges: dict[str, list[str]] | None) -> list[DocumentPair]:
+@dataclass
+class Bridge:
+    """Each source document's bridge (one translation per sentence): read from ``--mt DIR`` (a file per
+    document, named like it) or made by ``translator`` (cached: a document bridged for matching and
+    again for alignment is translated once)."""
+
+    translator: Translator | None = None
+    mt_dir: Path | None = None
+
+    @property
+    def kind(self) -> str:
+        return "mt-dir" if self.mt_dir is not None else (
+            f"model:{self.translator.model_id}" if self.translator is not None else "none")
+
+    def __bool__(self) -> bool:
+        return self.translator is not None or self.mt_dir is not None
+
+    def of(self, documents: Sequence[tuple[str, list[str]]]) -> list[list[str] | None]:
+        """The bridges of ``documents`` (id, sentences), all of them in one translation call."""
+        if self.mt_dir is not None:
+            from xling.align.texts import read_mt
+
+            return [read_mt(self.mt_dir / d, len(s), "--mt", f"source {d}") for d, s in documents]
+        if self.translator is None:
+            return [None] * len(documents)
+        flat = [s for _, sentences in documents for s in sentences]
+        translated = iter(t.text for t in self.translator.translate(flat))
+        return [[next(translated) for _ in sentences] for _, sentences in documents]
+
+
+def _chunks(items: Iterable[T], size: Callable[[T], int], limit: int) -> Iterator[list[T]]:
+    chunk, total = [], 0
+    for item in items:
+        chunk.append(item)
+        total += size(item)
+        if total >= limit:
+            yield chunk
+            chunk, total = [], 0
+    if chunk:
+        yield chunk
+
+
+def _content_pairs(source: Side, target: Side, bridge: Bridge) -> list[DocumentPair]:
+    """Pairs by what the documents say: every source document's bridge against every target's article."""
+    if not bridge:
+        raise UsageError("--match content compares each source document's translation with the targets: give "
+                         "--mt DIR, or let xling translate the source (a model for the source language)")
+    sources: list[str] = []
+
+    def bridged() -> Iterator[str]:
+        read = ((d, source.sentences(doc)) for d, doc in source.documents())
+        for chunk in _chunks(read, lambda item: len(item[1]), CHUNK_SENTENCES):
+            for (doc_id, _), sentences in zip(chunk, bridge.of(chunk), strict=True):
+                sources.append(doc_id)
+                yield " ".join(sentences or ())
+
+    matrix = similarities(bridged(), target.articles())
+    return convincing_pairs(matrix, sources, [d for d in target.paths if d not in target.failed])
+
+
+def _pairs(source: Side, target: Side, match: str, pairs_file: Path | None, bridge: Bridge) -> list[DocumentPair]:
     if pairs_file is not None:
         try:
             listed = read_pairs_file(pairs_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise UsageError(f"--pairs {pairs_file}: {exc}") from exc
-        return [DocumentPair(s, t, "pairs file") for s, t in listed if s in source.documents and t in target.documents]
+        return [DocumentPair(s, t, "pairs file") for s, t in listed if s in source.paths and t in target.paths]
     if match == "name":
-        return pair_by_name(list(source.documents), list(target.documents), source.language, target.language)
-    if bridges is None:
-        raise UsageError("--match content compares each source document's translation with the targets: give "
-                         "--mt DIR, or let xling translate the source (a model for the source language)")
-    article = target.article()
-    return pair_by_content(list(source.documents), {d: " ".join(b) for d, b in bridges.items()}, article)
+        return pair_by_name(list(source.paths), list(target.paths), source.language, target.language)
+    return _content_pairs(source, target, bridge)
 
 
 def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Path | str, *,
@@ -110,51 +168,76 @@ def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Pa
         from xling.errors import UnknownNameError
 
         raise UnknownNameError("--match", match, list(MATCHES))
-    source, target = Side(Path(source_dir), source_lang), Side(Path(target_dir), target_lang)
-    folder = OutputFolder(source.root, Path(output_dir), globs, force)
+    source = Side(Path(source_dir), source_lang, presegmented)
+    target = Side(Path(target_dir), target_lang, presegmented)
+    settings = {"target": str(target.root.resolve()) if target.root.is_dir() else str(target.root),
+                "match": match, "pairs": str(pairs_file), "mt": str(mt_dir), "presegmented": presegmented,
+                "bridge": Bridge(translator, mt_dir).kind}
+    folder = OutputFolder(source.root, Path(output_dir), globs, force, settings)
     if not target.root.is_dir():
         raise UsageError(f"target folder {target.root} does not exist or is not a folder")
     if within(folder.path, target.root) or within(target.root, folder.path):
         raise UsageError(f"output folder {folder.path} and the target folder {target.root} overlap; choose another")
     folder.open()
-    previous = folder.read_previous()
-    source.load(globs, presegmented)
-    target.load(globs, presegmented)
-    bridges = _bridges(source, translator, mt_dir)
-    pairs = _pairs(source, target, match, pairs_file, bridges)
-    reports = [*source.failed, *(FileReport(TARGET_ROW + r.path, r.status, reason=r.reason) for r in target.failed)]
-    kind = "mt-dir" if mt_dir is not None else f"model:{translator.model_id}" if translator is not None else "none"
-    reports += _write_pairs(folder, source, target, pairs, bridges, view, kind)
-    paired_sources, paired_targets = {p.source for p in pairs}, {p.target for p in pairs}
-    reports += [FileReport(d, SKIPPED, reason=f"no counterpart in {target.root} (matched by {match})",
-                           language=source_lang) for d in source.documents if d not in paired_sources]
-    reports += [FileReport(TARGET_ROW + d, SKIPPED, reason=f"no counterpart in {source.root}", language=target_lang)
-                for d in target.documents if d not in paired_targets]
-    write_run_files(folder, reports, view, f"xling align: {source.root.name} ↔ {target.root.name}")
-    folder.remove_stale(previous, {r.path: r.outputs for r in reports})
-    folder.close()
+    try:
+        previous = folder.read_previous()
+        source.discover(globs)
+        target.discover(globs)
+        bridge = Bridge(translator, mt_dir)
+        pairs = _pairs(source, target, match, pairs_file, bridge)
+        reports = _write_pairs(folder, source, target, pairs, bridge, view)
+        reports += [*source.failed.values(), *(FileReport(TARGET_ROW + r.path, r.status, reason=r.reason)
+                                               for r in target.failed.values())]
+        done = {r.path for r in reports}
+        reports += [FileReport(d, SKIPPED, reason=f"no counterpart in {target.root} (matched by {match})",
+                               language=source_lang) for d in source.paths if d not in done]
+        reports += [FileReport(TARGET_ROW + d, SKIPPED, reason=f"no counterpart in {source.root}",
+                               language=target_lang) for d in target.paths
+                    if d not in {p.target for p in pairs} and TARGET_ROW + d not in done]
+        write_run_files(folder, reports, view, f"xling align: {source.root.name} ↔ {target.root.name}")
+        folder.remove_stale(previous, {r.path: r.outputs for r in reports})
+        folder.close()
+    finally:
+        folder.release()
     return RunReport(tuple(sorted(reports, key=lambda r: r.path)), folder.path, time.perf_counter() - started)
 
 
-def _write_pairs(folder: OutputFolder, source: Side, target: Side, pairs: list[DocumentPair],
-                 bridges: dict[str, list[str]] | None, view: bool, bridge_kind: str) -> list[FileReport]:
+def _write_pairs(folder: OutputFolder, source: Side, target: Side, pairs: list[DocumentPair], bridge: Bridge,
+                 view: bool) -> list[FileReport]:
+    """Each pair read, bridged (a chunk of pairs per translation call), aligned and written, then dropped."""
+    names = output_names([p.source for p in pairs])
+    reports: list[FileReport] = []
+
+    def read() -> Iterator[tuple[DocumentPair, list[str], list[str]]]:
+        for pair in pairs:
+            src, tgt = source.read(pair.source), target.read(pair.target)
+            if src is not None and tgt is not None:
+                yield pair, source.sentences(src), target.sentences(tgt)
+
+    for chunk in _chunks(read(), lambda item: len(item[1]), CHUNK_SENTENCES):
+        bridges = bridge.of([(pair.source, src) for pair, src, _ in chunk])
+        for (pair, src, tgt), bridged in zip(chunk, bridges, strict=True):
+            reports.append(_write_pair(folder, source, target, names.stem[pair.source], pair, src, tgt, bridged,
+                                       bridge.kind, view))
+    return reports
+
+
+def _write_pair(folder: OutputFolder, source: Side, target: Side, stem: str, pair: DocumentPair, src: list[str],
+                tgt: list[str], bridged: list[str] | None, bridge_kind: str, view: bool) -> FileReport:
     from xling._version import __version__
 
     pair_name = f"{source.language}-{target.language}"
-    names = output_names([p.source for p in pairs])
-    reports = []
-    for pair in pairs:
-        src, tgt = source.sentences[pair.source], target.sentences[pair.target]
-        beads = align_sentences(src, tgt, None if bridges is None else bridges[pair.source])
-        records = [Record(pair.source, i, bead) for i, bead in enumerate(beads)]
-        sig = f"xling:{__version__}|align:dp-bridge|bridge:{bridge_kind}|pairs:{pair.how}|pair:{pair_name}"
-        info = CorpusInfo(source.language, target.language, sig)
-        files = write_records(folder, pair_name, names.stem[pair.source], records, info, view,
-                              f"{pair.source} ↔ {pair.target}")
-        scored = [b.score for b in beads if b.source_ids and b.target_ids]
-        how = pair.how + (f", similarity {pair.score:.2f}" if pair.score is not None else "")
-        reports.append(FileReport(
-            pair.source, ALIGNED, reason=f"paired with {pair.target} ({how})", language=source.language,
-            sentences=len(src), score=round(sum(scored) / len(scored), 4) if scored else None,
-            outputs=tuple(folder.relative(f) for f in files), signature=sig, counterpart=pair.target))
-    return reports
+    dropped = ""
+    if bridged is not None and not (check := check_bridge(bridged, src, tgt)).helps:
+        bridged, bridge_kind, dropped = None, "none", f"; {bridge_kind} bridge not used: {check.why_not()}"
+    beads = align_sentences(src, tgt, bridged)
+    records = [Record(pair.source, i, bead) for i, bead in enumerate(beads)]
+    sig = f"xling:{__version__}|align:dp-bridge|bridge:{bridge_kind}|pairs:{pair.how}|pair:{pair_name}"
+    info = CorpusInfo(source.language, target.language, sig)
+    files = write_records(folder, pair_name, stem, records, info, view, f"{pair.source} ↔ {pair.target}")
+    scored = [b.score for b in beads if b.source_ids and b.target_ids]
+    how = pair.how + (f", similarity {pair.score:.2f}" if pair.score is not None else "")
+    return FileReport(
+        pair.source, ALIGNED, reason=f"paired with {pair.target} ({how}){dropped}", language=source.language,
+        sentences=len(src), score=round(sum(scored) / len(scored), 4) if scored else None,
+        outputs=tuple(folder.relative(f) for f in files), signature=sig, counterpart=pair.target)

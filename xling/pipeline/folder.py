@@ -19,6 +19,8 @@ from xling.formats.atomic import (
     MANIFEST,
     RUN_FILES,
     STATE_FILE,
+    flush_later,
+    flush_now,
     lock_folder,
     remove_stray_temporaries,
     write_text,
@@ -59,9 +61,12 @@ def within(path: Path, folder: Path) -> bool:
 class OutputFolder:
     """The output folder of one run over ``input_dir`` (with ``globs``)."""
 
-    def __init__(self, input_dir: Path, path: Path, globs: Iterable[str], force: bool) -> None:
+    def __init__(self, input_dir: Path, path: Path, globs: Iterable[str], force: bool,
+                 settings: dict[str, object] | None = None) -> None:
         self.input, self.path, self.globs, self.force = input_dir, path, tuple(globs), force
+        self.settings = settings or {}  # what else a resumed run must share (a corpus run: the target folder)
         self._lock: IO | None = None
+        self._flush: object | None = None
 
     def check(self) -> None:
         """One-line errors before anything is written: a missing input, an output inside it, a
@@ -82,8 +87,9 @@ class OutputFolder:
             raise UsageError(f"output folder {self.path} is not empty; pass --force to write into it")
 
     def state(self) -> str:
-        """What the unfinished-run marker holds: the input and globs a resumed run must share."""
-        return json.dumps({"input": str(self.input.resolve()), "globs": list(self.globs)}, sort_keys=True)
+        """What the unfinished-run marker holds: the input, globs and settings a resumed run must share."""
+        return json.dumps({"input": str(self.input.resolve()), "globs": list(self.globs), **self.settings},
+                          sort_keys=True)
 
     def resumable(self) -> bool:
         state = self.path / STATE_FILE
@@ -97,15 +103,24 @@ class OutputFolder:
         if removed := remove_stray_temporaries(self.path):
             logger.info("removed %d temporary file(s) an interrupted run left behind", removed)
         write_text(self.path / STATE_FILE, self.state())
+        self._flush = flush_later()  # the outputs are made durable together, in release()
 
     def close(self) -> None:
-        """The run is complete: not resumable any more, and the lock released (emptied, so that a
-        finished folder does not depend on a PID)."""
+        """The run is complete: its files durable, the folder not resumable any more, and the lock
+        released (emptied, so that a finished folder does not depend on a PID)."""
+        self.release()
         (self.path / STATE_FILE).unlink()
         if self._lock is not None:
             self._lock.truncate(0)
             self._lock.close()
             self._lock = None
+
+    def release(self) -> None:
+        """Make what the run wrote durable (one flush for all its files); a run that stops on an error
+        calls this and leaves the folder resumable."""
+        if self._flush is not None:
+            token, self._flush = self._flush, None
+            flush_now(token)
 
     def join(self, relative: str) -> Path:
         return inside(self.path, relative)

@@ -125,7 +125,10 @@ def translate_folder(input_dir: Path | str, output_dir: Path | str, options: Opt
     progress = progress or QuietProgress()
     run = Run.build(Path(input_dir), Path(output_dir), options, translator_factory, progress)
     paths, reports = run.start()
-    progress.start(len(paths))
-    for window in path_windows(paths, options.window_bytes):
-        reports += run.step.run(run.prepare(window))
-    return run.finish(reports)
+    try:
+        progress.start(len(paths))
+        for window in path_windows(paths, options.window_bytes):
+            reports += run.step.run(run.prepare(window))
+        return run.finish(reports)
+    finally:
+        run.folder.release()
