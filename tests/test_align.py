@@ -243,3 +243,19 @@ def test_long_documents_take_the_banded_path_and_stay_accurate():
     predicted = ids(align_sentences(source, target, bridge, banded))
     assert strict_f1(predicted, gold) >= 0.97
     assert predicted == ids(align_sentences(source, target, bridge))  # the band lost nothing here
+
+
+def test_scores_read_from_zero_to_one_with_and_without_a_bridge():
+    for bridge in (BRIDGE, None):
+        beads = align_sentences(SOURCE, TARGET, bridge)
+        assert all(0.0 <= b.score <= 1.0 for b in beads)
+        assert all(b.score == 0.0 for b in beads if not (b.source_ids and b.target_ids))
+
+
+def test_without_a_bridge_a_pair_sharing_no_name_scores_by_its_lengths_not_zero():
+    """One sentence each, no name, number or symbol on either side: the shared-anchor cosine is 0, and
+    the lengths agree exactly (the expected target length is the target's own length when the
+    document is one sentence), so the Gale–Church agreement is 1 and the score their mean, 0.5."""
+    beads = align_sentences(["Rozmawiano o handlu i energii."], ["They talked about trade and energy."])
+    assert [(b.source_ids, b.target_ids, b.score) for b in beads] == [((0,), (0,), 0.5)]
+    assert "low_confidence" not in beads[0].flags

@@ -54,7 +54,7 @@ class AlignParams:
     length_exponent: float = 1.5  # relative: power of the length factor log2(1 + short/long)
     length_weight: float = 0.0  # absolute: weight of the Gale-Church length log-probability, per sentence
     variance: float = 6.8  # absolute: Gale-Church's s² for character counts
-    low_confidence: float = 0.15  # beads scoring below this are flagged (relative: on the rescaled score)
+    low_confidence: float = 0.15  # beads whose score (0–1, see align_sentences) is below this are flagged
     full_cells: int = 1_500_000  # a document pair smaller than this is aligned without a band
     block: int = 10  # coarse-to-fine: sentences per block at each coarser level
     margin: int = 3  # band half-width around the coarse path, in blocks
@@ -72,7 +72,7 @@ BRIDGED = AlignParams(relative=True, null=-0.15, penalty={t: 0.0 for t in BEAD_T
 # Without one, only shared names, numbers and symbols are compared: too sparse for the
 # relative score (most pairs share nothing), so each sentence earns its own cosine, length
 # matters more, and null beads must be rarer, or every weakly anchored pair would become two nulls.
-UNBRIDGED = AlignParams(relative=False, null=-0.2, length_weight=0.05, low_confidence=0.05,
+UNBRIDGED = AlignParams(relative=False, null=-0.2, length_weight=0.05, low_confidence=0.25,
                         penalty={(1, 1): 0.0, (2, 1): 0.05, (1, 2): 0.05, (2, 2): 0.3, (3, 1): 0.2, (1, 3): 0.2})
 
 
@@ -115,6 +115,13 @@ def align_sentences(source: Sequence[str], target: Sequence[str], bridge: Sequen
                     params: AlignParams | None = None, *, reverse_bridge: Sequence[str] | None = None) -> list[Bead]:
     """Beads covering every source and target sentence exactly once, in order.
 
+    Each bead's ``score`` reads from 0 to 1. With a bridge: its similarity on the document's own
+    scale, 0 for as similar as the document's typical unrelated pair and 1 for as similar as its
+    typical right pair, or more. Without one: the mean of the cosine of the names, numbers and
+    symbols the two sides share and the Gale–Church agreement of their lengths (the share of right
+    pairs whose lengths differ at least this much). Below ``params.low_confidence`` (0.25) a bead
+    is flagged ``low_confidence``; null beads score 0.
+
     ``bridge``: one machine translation (into the target language) per source
     sentence; ``reverse_bridge``: one machine translation (into the source language)
     per target sentence. Either, both (best) or neither (lengths, names and numbers only).
@@ -140,9 +147,25 @@ def align_sentences(source: Sequence[str], target: Sequence[str], bridge: Sequen
         left_len *= right_len.sum() / left_len.sum()  # expected target length per source character
     spans, tables, scoring = _align(components, left_len, right_len, params)
     similarity = bead_similarities(spans, tables, scoring)
-    confidence = (similarity - scoring.mu) / (scoring.scale - scoring.mu) if params.relative else similarity
-    return [_bead(span, source, target, round(float(s), 4), float(c) < params.low_confidence)
-            for span, s, c in zip(spans, similarity, confidence, strict=True)]
+    if params.relative:
+        score = np.clip((similarity - scoring.mu) / (scoring.scale - scoring.mu), 0.0, 1.0)
+    else:
+        score = (similarity + _length_agreement(spans, left_len, right_len, params.variance)) / 2
+    return [_bead(span, source, target, round(float(s), 4), float(s) < params.low_confidence)
+            for span, s in zip(spans, score, strict=True)]
+
+
+def _length_agreement(spans, left_len: np.ndarray, right_len: np.ndarray, variance: float) -> np.ndarray:
+    """Gale–Church: how often a right pair's lengths differ at least this much, 2·(1 − Φ(|δ|)), per bead
+    (``left_len`` is already in target characters)."""
+    from scipy.special import erfc
+
+    left_cum, right_cum = np.concatenate([[0.0], np.cumsum(left_len)]), np.concatenate([[0.0], np.cumsum(right_len)])
+    spans = np.array(spans, dtype=np.int64).reshape(-1, 4)
+    left = left_cum[spans[:, 1]] - left_cum[spans[:, 0]]
+    right = right_cum[spans[:, 3]] - right_cum[spans[:, 2]]
+    delta = (right - left) / np.sqrt(np.maximum(left, 1.0) * variance)
+    return erfc(np.abs(delta) / np.sqrt(2.0))
 
 
 def _align(components, left_len, right_len, params: AlignParams):
