@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -45,21 +44,40 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def start_and_wait(args: list[str], out: Path, files: int) -> subprocess.Popen:
-    """Start a run and return once it has written ``files`` bead files (and not finished)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+PAUSED = """
+import sys
+from xling.pipeline.window import WindowStep
+
+real, done, windows = WindowStep.run, [], int(sys.argv[1])
+
+
+def run(self, window):
+    reports = real(self, window)
+    done.append(window)
+    if len(done) == windows:  # written and reported: tell the test, then wait for its signal
+        print("paused", flush=True)
+        sys.stdin.readline()
+    return reports
+
+
+WindowStep.run = run
+sys.argv = ["xling", *sys.argv[2:]]
+from xling.cli import main
+
+main()
+"""
+
+
+def start_paused(args: list[str], windows: int) -> subprocess.Popen:
+    """Start a run that stops after ``windows`` windows are written, and return once it has: the
+    child says so on stdout and waits on stdin, so the signal lands mid-run however fast the machine."""
+    process = subprocess.Popen([sys.executable, "-c", PAUSED, str(windows), *args[3:]], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                preexec_fn=_default_sigint)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        done = list((out / "pl-en").glob("*.jsonl")) if (out / "pl-en").is_dir() else []
-        if len(done) >= files:
-            return process
-        if process.poll() is not None:
-            raise AssertionError(f"the run ended before it could be interrupted: {process.communicate()}")
-        time.sleep(0.05)
-    process.kill()
-    raise AssertionError("the run never wrote its first files")
+    line = process.stdout.readline()  # blocks until the child pauses (or ends: then it is empty)
+    if line.strip() != "paused":
+        raise AssertionError(f"the run ended before it could be interrupted: {line}{process.communicate()}")
+    return process
 
 
 def same_tree(left: Path, right: Path) -> None:
@@ -80,7 +98,8 @@ def clean_run(corpus, tiny_model, tmp_path_factory):
 def test_sigkill_then_rerun_gives_the_same_files_as_a_clean_run(corpus, tiny_model, clean_run, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache.sqlite3"
     args = command(corpus, out, cache, tiny_model)
-    process = start_and_wait(args, out, files=3)
+    process = start_paused(args, windows=2)
+    assert list((out / "pl-en").glob("*.jsonl"))  # some documents are done
     process.send_signal(signal.SIGKILL)
     process.communicate()
     assert not (out / "manifest.jsonl").exists()  # it really was cut off part-way
@@ -102,7 +121,7 @@ def test_sigkill_then_rerun_gives_the_same_files_as_a_clean_run(corpus, tiny_mod
 def test_sigint_exits_130_with_a_one_line_hint(corpus, tiny_model, clean_run, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache.sqlite3"
     args = command(corpus, out, cache, tiny_model)
-    process = start_and_wait(args, out, files=2)
+    process = start_paused(args, windows=1)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130
