@@ -67,6 +67,15 @@ def _count_chunk(texts: Sequence[str]):
     return sparse.csr_matrix((data, (row, col)), shape=(len(texts), BUCKETS))
 
 
+def document_grams(text: str, orders: Sequence[int] = (3,)) -> tuple[np.ndarray, np.ndarray]:
+    """One text's hashed character n-grams, as sorted distinct codes and sublinear weights (1 + log count):
+    a document vector without building a sparse matrix."""
+    points, owner = _codepoints([text])
+    codes = np.concatenate([_char_ngrams(points, owner, n)[1] for n in orders])
+    distinct, counts = np.unique(codes, return_counts=True)
+    return distinct, 1.0 + np.log(counts)
+
+
 def tfidf(*matrices, max_df: float = 0.2):
     """Weight count matrices by sub-linear TF and an IDF computed over all of them together.
 

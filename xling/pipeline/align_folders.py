@@ -204,7 +204,13 @@ def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Pa
 
 def _write_pairs(folder: OutputFolder, source: Side, target: Side, pairs: list[DocumentPair], bridge: Bridge,
                  view: bool) -> list[FileReport]:
-    """Each pair read, bridged (a chunk of pairs per translation call), aligned and written, then dropped."""
+    """Each pair read, bridged (a chunk of pairs per translation call), aligned and written, then dropped.
+
+    A pair is written by a second thread while the next one is aligned (file creation and rendering
+    cost about as much as aligning); at most one pair waits to be written, so memory stays flat."""
+    import contextvars
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     names = output_names([p.source for p in pairs])
     reports: list[FileReport] = []
 
@@ -214,30 +220,52 @@ def _write_pairs(folder: OutputFolder, source: Side, target: Side, pairs: list[D
             if src is not None and tgt is not None:
                 yield pair, source.sentences(src), target.sentences(tgt)
 
-    for chunk in _chunks(read(), lambda item: len(item[1]), CHUNK_SENTENCES):
-        bridges = bridge.of([(pair.source, src) for pair, src, _ in chunk])
-        for (pair, src, tgt), bridged in zip(chunk, bridges, strict=True):
-            reports.append(_write_pair(folder, source, target, names.stem[pair.source], pair, src, tgt, bridged,
-                                       bridge.kind, view))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xling-write") as writer:
+        pending: Future[FileReport] | None = None
+        for chunk in _chunks(read(), lambda item: len(item[1]), CHUNK_SENTENCES):
+            bridges = bridge.of([(pair.source, src) for pair, src, _ in chunk])
+            for (pair, src, tgt), bridged in zip(chunk, bridges, strict=True):
+                aligned = _align_pair(source.language, target.language, pair, src, tgt, bridged, bridge.kind)
+                if pending is not None:
+                    reports.append(pending.result())
+                # the writer runs in this thread's context: the run's one-flush setting holds there too
+                pending = writer.submit(contextvars.copy_context().run, _write_pair, folder,
+                                        names.stem[pair.source], aligned, view)
+        if pending is not None:
+            reports.append(pending.result())
     return reports
 
 
-def _write_pair(folder: OutputFolder, source: Side, target: Side, stem: str, pair: DocumentPair, src: list[str],
-                tgt: list[str], bridged: list[str] | None, bridge_kind: str, view: bool) -> FileReport:
+@dataclass(frozen=True)
+class AlignedPair:
+    pair: DocumentPair
+    sentences: int
+    records: list[Record]
+    info: CorpusInfo
+    note: str  # why the bridge was not used, when it was not
+
+
+def _align_pair(source_lang: str, target_lang: str, pair: DocumentPair, src: list[str], tgt: list[str],
+                bridged: list[str] | None, bridge_kind: str) -> AlignedPair:
     from xling._version import __version__
 
-    pair_name = f"{source.language}-{target.language}"
-    dropped = ""
+    note = ""
     if bridged is not None and not (check := check_bridge(bridged, src, tgt)).helps:
-        bridged, bridge_kind, dropped = None, "none", f"; {bridge_kind} bridge not used: {check.why_not()}"
+        bridged, bridge_kind, note = None, "none", f"; {bridge_kind} bridge not used: {check.why_not()}"
     beads = align_sentences(src, tgt, bridged)
-    records = [Record(pair.source, i, bead) for i, bead in enumerate(beads)]
-    sig = f"xling:{__version__}|align:dp-bridge|bridge:{bridge_kind}|pairs:{pair.how}|pair:{pair_name}"
-    info = CorpusInfo(source.language, target.language, sig)
-    files = write_records(folder, pair_name, stem, records, info, view, f"{pair.source} ↔ {pair.target}")
-    scored = [b.score for b in beads if b.source_ids and b.target_ids]
+    sig = (f"xling:{__version__}|align:dp-bridge|bridge:{bridge_kind}|pairs:{pair.how}"
+           f"|pair:{source_lang}-{target_lang}")
+    return AlignedPair(pair, len(src), [Record(pair.source, i, bead) for i, bead in enumerate(beads)],
+                       CorpusInfo(source_lang, target_lang, sig), note)
+
+
+def _write_pair(folder: OutputFolder, stem: str, aligned: AlignedPair, view: bool) -> FileReport:
+    pair, info = aligned.pair, aligned.info
+    files = write_records(folder, f"{info.source_lang}-{info.target_lang}", stem, aligned.records, info, view,
+                          f"{pair.source} ↔ {pair.target}")
+    scored = [r.bead.score for r in aligned.records if r.bead.source_ids and r.bead.target_ids]
     how = pair.how + (f", similarity {pair.score:.2f}" if pair.score is not None else "")
     return FileReport(
-        pair.source, ALIGNED, reason=f"paired with {pair.target} ({how}){dropped}", language=source.language,
-        sentences=len(src), score=round(sum(scored) / len(scored), 4) if scored else None,
-        outputs=tuple(folder.relative(f) for f in files), signature=sig, counterpart=pair.target)
+        pair.source, ALIGNED, reason=f"paired with {pair.target} ({how}){aligned.note}", language=info.source_lang,
+        sentences=aligned.sentences, score=round(sum(scored) / len(scored), 4) if scored else None,
+        outputs=tuple(folder.relative(f) for f in files), signature=info.signature, counterpart=pair.target)
