@@ -174,3 +174,37 @@ def test_an_export_reads_back_as_the_beads(tmp_path):
     assert [(r["source"], r["target"]) for r in rows] == pairs
     assert [r["src_ids"] for r in rows] == [",".join(map(str, b.source_ids)) for b in beads]
     assert [float(r["score"]) for r in rows] == [round(b.score, 4) for b in beads]
+
+
+def test_fast_align_writes_one_line_per_bead_reads_back_and_says_which_line_is_bad(tmp_path):
+    from xling.data import Bead, Record
+    from xling.formats.fast_align import read_fast_align, write_fast_align
+
+    beads = [Bead((0,), (0,), "Ala ma kota.", "Ala has a cat."), Bead((1,), (), "Sam |||.", ""),
+             Bead((), (1,), "", "Alone.")]
+    path = tmp_path / "corpus.fa"
+    assert write_fast_align([Record("d", i, b) for i, b in enumerate(beads)], path) == 3
+    assert path.read_text(encoding="utf-8") == "Ala ma kota. ||| Ala has a cat.\nSam | | |. ||| \n ||| Alone.\n"
+    assert read_fast_align(path) == [("Ala ma kota.", "Ala has a cat."), ("Sam | | |.", ""), ("", "Alone.")]
+    path.write_text("a ||| b ||| c\nno separator\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"corpus\.fa:2: no '\|\|\|' separator"):
+        read_fast_align(path)
+    path.write_text("a ||| b ||| c\n", encoding="utf-8")
+    assert read_fast_align(path) == [("a", "b ||| c")]  # the first separator splits, as fast_align reads it
+
+
+def test_names_made_distinct_keep_their_folder():
+    from xling.naming import output_names
+
+    names = output_names(["sub/deep/A.txt", "sub/deep/a.txt"])  # one name on a case-insensitive disk
+    stems = sorted(names.stem.values())
+    assert [s.rpartition("~")[0] for s in stems] == ["sub/deep/A.txt", "sub/deep/a.txt"]
+    assert len({s.casefold() for s in stems}) == 2
+
+
+def test_paragraphs_are_numbered_in_order_from_zero():
+    text = "Pierwszy akapit.\n\nDrugi akapit. Ma dwa zdania.\n\n\nTrzeci."
+    paragraphs = Segmenter("pl").segment(text)
+    assert [p.index for p in paragraphs] == [0, 1, 2]
+    assert [text[p.start:p.end] for p in paragraphs] == ["Pierwszy akapit.", "Drugi akapit. Ma dwa zdania.",
+                                                         "Trzeci."]

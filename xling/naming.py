@@ -131,6 +131,5 @@ def _distinct(names: dict[str, str], suffixed: bool) -> dict[str, str]:
 
 
 def _hashed(name: str, doc_id: str) -> str:
-    folder, _, last = name.rpartition("/")
-    last = f"{last}~{_digest(doc_id)}"
-    return f"{folder}/{last}" if folder else last
+    """``name`` with ``~hash`` after its last part (the name never ends in ``/``)."""
+    return f"{name}~{_digest(doc_id)}"

@@ -41,6 +41,7 @@ class TranslationCache:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        # timeout: a write waits up to a minute for another run's (sqlite's busy handler);
         # check_same_thread off: used by one caller at a time, but a Ray actor is built on one
         # thread and called on another.
         try:
@@ -57,7 +58,6 @@ class TranslationCache:
         "database is locked" here without the busy handler being consulted, so retry briefly."""
         for attempt in range(attempts):
             try:
-                self._db.execute("PRAGMA busy_timeout=60000")
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute(SCHEMA)
                 return
