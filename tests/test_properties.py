@@ -208,3 +208,15 @@ def test_paragraphs_are_numbered_in_order_from_zero():
     assert [p.index for p in paragraphs] == [0, 1, 2]
     assert [text[p.start:p.end] for p in paragraphs] == ["Pierwszy akapit.", "Drugi akapit. Ma dwa zdania.",
                                                          "Trzeci."]
+
+
+@pytest.mark.parametrize("source_words, output_words, median, expected", [
+    (10, 10, 0.0, 0.0),  # log(10/10) = 0
+    (10, 5, 0.0, -0.548),  # log(0.5) / sqrt(1 + 6/10) = -0.6931 / 1.2649
+    (6, 12, 0.5, 0.137),  # (log 2 - 0.5) / sqrt(2) = 0.1931 / 1.4142
+    (4, 0, 0.0, -1.315),  # no word out counts as half a word: log(0.5/4) / sqrt(2.5) = -2.0794 / 1.5811
+])
+def test_the_omission_z_score_by_hand(source_words, output_words, median, expected):
+    from xling.quality import OmissionModel
+
+    assert OmissionModel.z(source_words, output_words, median) == pytest.approx(expected, abs=1e-3)
