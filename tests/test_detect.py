@@ -71,3 +71,24 @@ def test_real_lines_regression_guard():
         language = eval_detect.SETS[name]
         wrong[language] = wrong.get(language, 0) + counts["wrong"]
     assert all(wrong[lang] <= most for lang, most in WRONG_AT_MOST.items()), wrong
+
+
+def test_a_process_forked_after_detecting_detects_too():
+    """lingua's parallel call runs on a thread pool a forked child does not have: waiting for it would
+    hang the child for ever (as under a forking test runner or multiprocessing's fork start)."""
+    import multiprocessing
+
+    from xling.detect import LanguageDetector
+
+    detector = LanguageDetector(["pl", "en"])
+    text = "Premier spotkał się w poniedziałek z delegacją z Japonii, aby omówić handel i energię."
+    assert detector.detect_many([text, text])[0][0] == "pl"  # the pool started here
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=lambda: queue.put(detector.detect_many([text, "The prime minister met them."])))
+    child.start()
+    child.join(timeout=120)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
+    assert [language for language, _ in queue.get(timeout=5)] == ["pl", "en"]

@@ -20,6 +20,7 @@ every candidate make 94, on textberg's 1 022 German and French lines 95 against
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,7 @@ MIN_LETTERS = 40
 # of the SHORTLIST likeliest candidates (and English).
 LONG_TEXT = 120
 SHORTLIST = 3
+_POOL_PID: int | None = None  # the process whose lingua thread pool the parallel calls use
 # ...among those the trigram models give more than this probability: a candidate they all but
 # rule out would only cost its full models' load (~0.3 s each) to be ruled out again.
 SHORTLIST_FLOOR = 0.05
@@ -83,11 +85,21 @@ class LanguageDetector:
         results = []
         for start in range(0, len(texts), CHUNK):  # lingua's parallel call holds a chunk's work at once
             chunk = texts[start:start + CHUNK]
-            found = self._broad.compute_language_confidence_values_in_parallel(chunk)
+            found = self._confidences(chunk)
             results += [_top(values, min_distance) if len(text) >= LONG_TEXT
                         else self._precise(text, values, min_distance)
                         for text, values in zip(chunk, found, strict=True)]
         return results
+
+    def _confidences(self, texts: list[str]):
+        """lingua's confidence values, in parallel on its thread pool, except in a process forked from
+        one that started the pool: the fork has none of its threads and would wait for them forever
+        (a worker of multiprocessing's or a test runner's fork); there one text at a time."""
+        global _POOL_PID
+        if _POOL_PID is not None and _POOL_PID != os.getpid():
+            return [self._broad.compute_language_confidence_values(text) for text in texts]
+        _POOL_PID = os.getpid()
+        return self._broad.compute_language_confidence_values_in_parallel(texts)
 
     def _precise(self, text: str, values, min_distance: float) -> tuple[str | None, float]:
         """The full models' verdict among the trigram models' likeliest candidates and English."""

@@ -44,7 +44,8 @@ def command(
                                             "target; unconvincing pairs are reported, not made).")] = "name",
     pairs: Annotated[Path | None, typer.Option(help="Folders: a file of source<TAB>target paths, one pair per "
                                                     "line, instead of --match.")] = None,
-    force: Annotated[bool, typer.Option(help="Folders: write into a non-empty output folder.")] = False,
+    force: Annotated[bool, typer.Option(help="Folders: write into a non-empty output folder (the same command "
+                                             "after a killed run resumes it without).")] = False,
     drop_unaligned: Annotated[bool, typer.Option(help="Leave out sentences without a counterpart (1-0 and 0-1 "
                                                       "beads) in line formats (moses, tsv).")] = False,
     offline: Annotated[bool, typer.Option(help="Never touch the network.")] = False,
