@@ -169,3 +169,20 @@ def test_a_cached_translator_answers_in_input_order(tmp_path):
     assert [t.text for t in cached.translate(["bb", "a", "bb"])] == ["BB", "A", "BB"]
     assert [t.text for t in cached.translate(["a", "ccc"])] == ["A", "CCC"]
     assert recording.calls == [["a", "bb"], ["ccc"]]
+
+
+def test_the_default_cache_lives_in_xlings_cache_folder(tmp_path, monkeypatch):
+    from xling.translate.cache import default_cache_path
+
+    monkeypatch.setenv("XLING_CACHE_DIR", str(tmp_path / "here"))
+    assert default_cache_path() == tmp_path / "here" / "translations.sqlite3"
+
+
+def test_other_settings_share_the_cache_file_not_its_entries(tmp_path):
+    recording = _Recording()
+    cached = CachedTranslator(recording, TranslationCache(tmp_path / "c.sqlite3"), chunk=1)
+    cached.translate(["a"])
+    other = cached.with_settings(type(recording.settings)(beams=1))
+    assert other.cache is cached.cache and other.chunk == 1
+    assert [t.text for t in other.translate(["a", "b"])] == ["A", "B"]
+    assert recording.seen == ["a", "a", "b"]  # another namespace: "a" translated again

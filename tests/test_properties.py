@@ -220,3 +220,34 @@ def test_the_omission_z_score_by_hand(source_words, output_words, median, expect
     from xling.quality import OmissionModel
 
     assert OmissionModel.z(source_words, output_words, median) == pytest.approx(expected, abs=1e-3)
+
+
+def test_a_run_flushes_its_outputs_once_and_a_failed_run_too(seeds, tmp_path, fake_factory, monkeypatch):
+    """Outputs are renamed into place without an fsync each and made durable by one sync: at the end
+    of a run, or when it stops on an error (then it stays resumable). Only the unfinished-run marker,
+    written before any output, is fsynced alone; writes after the run fsync again."""
+    import os
+
+    from xling.formats.atomic import write_text
+    from xling.pipeline import Options, translate_folder
+
+    calls = {"fsync": 0, "sync": 0}
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.__setitem__("fsync", calls["fsync"] + 1), real_fsync(fd)))
+    monkeypatch.setattr(os, "sync", lambda: calls.__setitem__("sync", calls["sync"] + 1))
+    options = Options(use_cache=False, view=False)
+    translate_folder(seeds, tmp_path / "out", options, translator_factory=fake_factory)
+    assert calls == {"fsync": 1, "sync": 1}
+    assert len(list((tmp_path / "out" / "pl-en").iterdir())) >= 4
+    write_text(tmp_path / "after.txt", "x")
+    assert calls == {"fsync": 2, "sync": 1}
+
+    def broken(model: str):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        translate_folder(seeds, tmp_path / "stopped", options, translator_factory=broken)
+    assert calls == {"fsync": 3, "sync": 2}
+    assert (tmp_path / "stopped" / ".xling-run.json").is_file()
+    write_text(tmp_path / "after.txt", "y")
+    assert calls == {"fsync": 4, "sync": 2}
