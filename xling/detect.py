@@ -96,7 +96,7 @@ class LanguageDetector:
         one that started the pool: the fork has none of its threads and would wait for them forever
         (a worker of multiprocessing's or a test runner's fork); there one text at a time."""
         global _POOL_PID
-        if _POOL_PID is not None and _POOL_PID != os.getpid():
+        if _POOL_PID is not None and os.getpid() != _POOL_PID:
             return [self._broad.compute_language_confidence_values(text) for text in texts]
         _POOL_PID = os.getpid()
         return self._broad.compute_language_confidence_values_in_parallel(texts)

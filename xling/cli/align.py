@@ -46,6 +46,8 @@ def command(
                                                     "line, instead of --match.")] = None,
     force: Annotated[bool, typer.Option(help="Folders: write into a non-empty output folder (the same command "
                                              "after a killed run resumes it without).")] = False,
+    view: Annotated[bool, typer.Option(help="Folders: write OUT/view/, side-by-side HTML pages and an index.")]
+    = True,
     drop_unaligned: Annotated[bool, typer.Option(help="Leave out sentences without a counterpart (1-0 and 0-1 "
                                                       "beads) in line formats (moses, tsv).")] = False,
     offline: Annotated[bool, typer.Option(help="Never touch the network.")] = False,
@@ -64,7 +66,7 @@ def command(
     setup_logging(0, False)
     if source.is_dir() and target.is_dir():
         return _folders(source, target, output, source_lang, target_lang, match, pairs, mt, no_model, model,
-                        offline, cache, force, presegmented)
+                        offline, cache, force, presegmented, view)
     return _pair(source, target, output, fmt.value, source_lang, target_lang, mt, mt_rev, presegmented, no_model,
                  model, offline, cache, drop_unaligned)
 
@@ -99,7 +101,7 @@ def _pair(source: Path, target: Path, output: str, fmt: str, source_lang: str, t
 
 def _folders(source: Path, target: Path, output: str, source_lang: str, target_lang: str, match: str,
              pairs: Path | None, mt: Path | None, no_model: bool, model: str | None, offline: bool,
-             cache: Path | None, force: bool, presegmented: bool) -> None:
+             cache: Path | None, force: bool, presegmented: bool, view: bool = True) -> None:
     """``xling align SRC_DIR TGT_DIR -o OUT``: a corpus in one process, in a translate run's layout."""
     from xling.api import load_bridge
     from xling.cli._common import EXIT_FAILED
@@ -119,7 +121,7 @@ def _folders(source: Path, target: Path, output: str, source_lang: str, target_l
             stderr.print(f"aligning without a bridge: {note}", soft_wrap=True)
         report = align_folders(source, target, Path(output), source_lang=source_lang, target_lang=target_lang,
                                match=match, pairs_file=pairs, mt_dir=mt, translator=translator, force=force,
-                               presegmented=presegmented)
+                               presegmented=presegmented, view=view)
     aligned = report.count("aligned")
     stderr.print(f"{aligned} pair(s) aligned, {len(report.files) - aligned} document(s) without a counterpart or "
                  f"unreadable → {report.output_dir}/manifest.jsonl", soft_wrap=True)
