@@ -251,3 +251,109 @@ def test_a_run_flushes_its_outputs_once_and_a_failed_run_too(seeds, tmp_path, fa
     assert (tmp_path / "stopped" / ".xling-run.json").is_file()
     write_text(tmp_path / "after.txt", "y")
     assert calls == {"fsync": 4, "sync": 2}
+
+
+# --- repetition, copies, lengths, omissions and scores at their limits (values by hand) -----------
+
+@pytest.mark.parametrize("text, expected", [
+    ("a a a a", True),  # one word four times, at the very end
+    ("x y a a a", False),  # three times after other words
+    ("a b a b a b a b", True),  # a bigram four times
+    ("a b a b a b c", False),  # three times
+    ("one two three four one two three four one two three four one two three four", True),  # a 4-gram
+    ("one two three four five " * 4, False),  # a 5-gram: longer than what is looked for
+    ("hahahahahaha", True),  # a short string six times, no spaces
+    ("hahahahaha", False),  # five times
+    ("The the THE the", True),  # case aside
+])
+def test_repetition_limits(text, expected):
+    from xling.quality import repeats
+
+    assert repeats(text) is expected
+
+
+SV = "aaaaaaaaaa bbbbbbbbbb"  # 21 characters, 20 letters: just long enough to be judged (min_chars 20)
+
+
+def test_copied_words_and_language_are_judged_from_their_limits():
+    from xling.quality import Thresholds
+
+    source = "Premier spotkał się w poniedziałek z delegacją."
+    loose = Thresholds(ratio_factor=100.0)  # lengths not judged here
+    # three ordinary words, all the source's: a copy (a share of 1 > 0.5); two are too few to say
+    assert flags_for(source, "spotkał się z", -0.1, "pl", "en", None, loose) == (UNTRANSLATED,)
+    assert flags_for(source, "spotkał się", -0.1, "pl", "en", None, loose) == ()
+    always_polish = lambda text: "pl"  # noqa: E731
+    twenty = "Abcde fghij klmno pqrst uvwxy"  # the probe is its ordinary words: 4 × 5 = 20 letters
+    nineteen = "Abcde fghij klmno pqrs uvwxy"
+    assert flags_for(source, twenty, -0.1, "pl", "en", always_polish, loose) == (UNTRANSLATED,)
+    assert flags_for(source, nineteen, -0.1, "pl", "en", always_polish, loose) == ()
+
+
+def test_length_ratio_limits():
+    from xling.quality import LENGTH_RATIO, Thresholds
+
+    double = "One two three four five six seven eight n"
+    assert len(SV) == 21 and len(double) + 1 == 42
+    factor_two = Thresholds(ratio_factor=2.0)
+    # an unknown language's typical ratio is 1: exactly twice as long is still inside [1/2, 2]
+    assert flags_for(SV, double + "x", -0.1, "sv", "en", None, factor_two) == ()
+    assert flags_for(SV, double + "xy", -0.1, "sv", "en", None, factor_two) == (LENGTH_RATIO,)
+    same = "Quite another line 21"
+    assert len(same) == 21
+    assert flags_for(SV, same, -0.1, "sv", "en", None, Thresholds(ratio_factor=1.5)) == ()
+    # Polish into English is typically 0.95 as long: 38 characters for 40 is exactly typical
+    polish = "Rozmowy trwały trzy godziny w stolicy."
+    english = "Talks took three hours, in the capit"
+    assert (len(polish), len(english)) == (38, 36)  # 36 / 38 = 0.947: log(0.947 / 0.95) ≈ -0.003
+    assert flags_for(polish, english, -0.1, "pl", "en", None, Thresholds(ratio_factor=1.04)) == ()
+    shorter = "Talks took three hours, in the cap"  # 34 / 38 = 0.895: log(0.895 / 0.95) ≈ -0.06 < -log 1.04
+    assert flags_for(polish, shorter, -0.1, "pl", "en", None, Thresholds(ratio_factor=1.04)) == (LENGTH_RATIO,)
+    # not judged below 20 letters
+    assert flags_for("aaaaaaaaaa bbbbbbbbb", double * 3, -0.1, "sv", "en", None, factor_two) == ()
+
+
+def test_omission_and_score_limits():
+    from xling.quality import LOW_SCORE, OMISSION, OmissionModel, Thresholds
+
+    polish = Thresholds(omission={"pl": OmissionModel(0.1671, -0.3431)})
+    five = "Ala ma kota i psa"  # five words, 13 letters: judged for omissions only
+    # z = (log(1/5) - 0.1671) / sqrt(1 + 6/5) = -1.198, below -0.3431
+    assert flags_for(five, "Ala", -0.1, "pl", "en", None, polish) == (OMISSION,)
+    assert flags_for("Ala ma kota i", "Ala", -0.1, "pl", "en", None, polish) == ()  # four words: not judged
+    at_zero = Thresholds(omission={"pl": OmissionModel(0.0, 0.0)})
+    assert flags_for(five, "Ann has a cat too", -0.1, "pl", "en", None, at_zero) == ()  # z = 0: not below 0
+    at_minus_one = Thresholds(low_score=-1.0)
+    assert flags_for(five, "Ann has a cat too", -1.0, "pl", "en", None, at_minus_one) == ()
+    assert flags_for(five, "Ann has a cat too", -1.01, "pl", "en", None, at_minus_one) == (LOW_SCORE,)
+
+
+def test_data_runs_are_blanked_to_one_space():
+    from xling.segment import without_data_runs
+
+    assert without_data_runs("abc " + "x" * 11 + " def", 10) == "abc   def"
+    assert without_data_runs("abc " + "x" * 10 + " def", 10) == "abc " + "x" * 10 + " def"
+
+
+LONG = "To jest zwykły akapit artykułu, który ma znacznie więcej niż pięć słów w sobie."
+
+
+def _paragraph(n: int) -> str:
+    return LONG.replace("zwykły", f"zwykły nr {n}")
+
+
+def test_recurring_paragraphs_count_only_in_the_runs_at_the_edges():
+    from xling.boilerplate import BYLINE, RECURRING, key, mark
+
+    appeal, newsletter = "Wesprzyj nas: każda wpłata pomaga nam pisać dalej o tym, co ważne.", \
+        "Zapisz się do newslettera, a co tydzień dostaniesz od nas najważniejsze teksty."
+    recurring = frozenset({key(appeal), key(newsletter)})
+    authors = "Authors: Anna Nowak, Jan Kowalski and Piotr Wiśniewski"  # a byline of seven words
+    # the byline between two recurring paragraphs keeps the top run going
+    assert mark([appeal, authors, newsletter, _paragraph(1), _paragraph(2)], recurring) == \
+        [RECURRING, BYLINE, RECURRING, "", ""]
+    # a recurring paragraph after article text is a quote, not furniture
+    assert mark([appeal, _paragraph(1), newsletter, _paragraph(2), _paragraph(3)], recurring) == \
+        [RECURRING, "", "", "", ""]
+    assert mark([_paragraph(1), _paragraph(2), appeal, _paragraph(3), newsletter], recurring) == \
+        ["", "", "", "", RECURRING]
