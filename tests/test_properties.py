@@ -357,3 +357,25 @@ def test_recurring_paragraphs_count_only_in_the_runs_at_the_edges():
         [RECURRING, "", "", "", ""]
     assert mark([_paragraph(1), _paragraph(2), appeal, _paragraph(3), newsletter], recurring) == \
         ["", "", "", "", RECURRING]
+
+
+def test_bylines_at_their_limits():
+    from xling.boilerplate import BYLINE, mark
+
+    def is_byline(text: str) -> bool:
+        return mark([text]) == [BYLINE]
+
+    long_by = "By Anna Nowak " + " ".join(["słowo"] * 22)  # 25 words: the most a byline has
+    assert is_byline(long_by) and not is_byline(long_by + " jeszcze")
+    assert is_byline("Updated May 12, 2024 at")  # three words; only "at" is not a date word
+    assert not is_byline("Updated on May 12, 2024 at")  # four words
+    assert not is_byline("May 12 in Warsaw")  # "in Warsaw": two words that are not a date
+
+
+def test_a_short_paragraph_at_an_edge_next_to_boilerplate_is_interface():
+    from xling.boilerplate import BYLINE, INTERFACE, mark
+
+    article = [_paragraph(1), _paragraph(2)]
+    assert mark(["Menu", "By Anna Nowak", *article]) == [INTERFACE, BYLINE, "", ""]
+    assert mark([*article, "By Anna Nowak", "Share"]) == ["", "", BYLINE, INTERFACE]
+    assert mark(["Menu", *article]) == ["", "", ""]  # next to article text: a heading, perhaps
