@@ -379,3 +379,56 @@ def test_a_short_paragraph_at_an_edge_next_to_boilerplate_is_interface():
     assert mark(["Menu", "By Anna Nowak", *article]) == [INTERFACE, BYLINE, "", ""]
     assert mark([*article, "By Anna Nowak", "Share"]) == ["", "", BYLINE, INTERFACE]
     assert mark(["Menu", *article]) == ["", "", ""]  # next to article text: a heading, perhaps
+
+
+def test_long_segments_cut_and_renumbered_with_the_data_run_reported():
+    """limit 10: "ab cd " + 12 × "x" + " ef" (offset 100) → "ab cd" (cut), the data run (skipped),
+    "ef" (cut); the next segment, exactly 10 characters, is kept whole and numbered after them."""
+    from xling.data import Segment
+    from xling.segment import cut_long_segments
+
+    first = "ab cd " + "x" * 12 + " ef"
+    segments = [Segment("d", 0, 0, 100, 100 + len(first), first), Segment("d", 1, 1, 130, 140, "abcdefghij")]
+    out, cut, skipped = cut_long_segments(segments, 10)
+    assert [(s.index, s.paragraph, s.start, s.end, s.text) for s in out] == [
+        (0, 0, 100, 105, "ab cd"), (1, 0, 106, 118, "x" * 12), (2, 0, 119, 121, "ef"), (3, 1, 130, 140, "abcdefghij")]
+    assert cut == {0, 2}
+    assert skipped == [{"index": 1, "start": 106, "end": 118, "reason": "12 characters without whitespace (data, "
+                        "not text) exceed --max-sentence-chars 10"}]
+
+
+def test_a_segmenter_without_a_language_segments_as_english():
+    text = "Mr. Smith went home. He slept."
+    assert [text[s:e] for s, e in Segmenter(None).sentences(text)] == ["Mr. Smith went home.", "He slept."]
+
+
+def _sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def test_safe_names_by_hand():
+    from xling.naming import safe_part
+
+    assert safe_part("XXX") == "XXX" and safe_part("a.b.txt") == "a.b.txt"
+    assert safe_part("...") == "unnamed~" + _sha("...")
+    assert safe_part("...", "x/...") == "unnamed~" + _sha("x/...")  # the hash of the whole path given
+    assert safe_part("a\x01b") == "a_b~" + _sha("a\x01b")  # control characters
+    assert safe_part("..a\x01") == "a_~" + _sha("..a\x01")  # dots at the ends go, not spaces
+    assert safe_part("e" * 180) == "e" * 180  # 180 bytes: the most a part may take
+    long_polish = "a" + "ż" * 90  # 181 bytes: cut to 90 bytes, and not inside a character
+    assert safe_part(long_polish) == "a" + "ż" * 44 + "~" + _sha(long_polish)
+
+
+def test_output_names_by_hand():
+    from xling.naming import output_names
+
+    names = output_names(["a.b.txt", "README", ".profile", "d/..."])
+    assert names.stem == {"a.b.txt": "a.b", "README": "README", ".profile": ".profile",
+                          "d/...": "d/unnamed~" + _sha("d/...")}
+    assert names.copy["d/..."] == "d/unnamed~" + _sha("d/...")
+    # a file and, on a case-insensitive disk, a folder of the same name: the file's copy is renamed
+    clash = output_names(["X", "x/y.txt", "a/B", "a/b/c.txt"])
+    assert clash.copy == {"X": "X~" + _sha("X"), "x/y.txt": "x/y.txt", "a/B": "a/B~" + _sha("a/B"),
+                          "a/b/c.txt": "a/b/c.txt"}
