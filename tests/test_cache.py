@@ -81,7 +81,8 @@ def test_an_unusable_cache_path_is_one_line_naming_it_and_the_way_out(tmp_path):
     with pytest.raises(UsageError) as caught:
         TranslationCache(folder)
     message = str(caught.value)
-    assert str(folder) in message and "--cache PATH or --no-cache" in message and "\n" not in message
+    assert str(folder) in message and message.endswith("; move it away, or pass --cache PATH or --no-cache")
+    assert "\n" not in message
 
 
 def test_the_cache_is_usable_from_another_thread_than_the_one_that_opened_it(tmp_path):
@@ -152,13 +153,13 @@ class _Recording(FakeTranslator):
 def test_missing_texts_are_translated_once_each_shortest_first_in_chunks(tmp_path):
     from xling.translate.cache import translate_cached
 
-    texts = ["ccc", "a", "bb", "a", "dddd", "bb", "eeeee"]
+    texts = ["ccc", "z", "bb", "z", "aaaa", "bb", "eeeee"]
     recording = _Recording()
     cache = TranslationCache(tmp_path / "c.sqlite3")
     out, missing = translate_cached(recording, cache, texts, chunk=2)
     assert [t.text for t in out] == [t.upper() for t in texts]
-    assert recording.calls == [["a", "bb"], ["ccc", "dddd"], ["eeeee"]]  # by length: one batch, like lengths
-    assert missing == {"a", "bb", "ccc", "dddd", "eeeee"}
+    assert recording.calls == [["z", "bb"], ["ccc", "aaaa"], ["eeeee"]]  # by length, not by letter
+    assert missing == {"z", "bb", "ccc", "aaaa", "eeeee"}
     again, missing = translate_cached(recording, cache, texts, chunk=2)
     assert [t.text for t in again] == [t.upper() for t in texts] and missing == set() and len(recording.calls) == 3
 
@@ -179,10 +180,11 @@ def test_the_default_cache_lives_in_xlings_cache_folder(tmp_path, monkeypatch):
 
 
 def test_other_settings_share_the_cache_file_not_its_entries(tmp_path):
-    recording = _Recording()
-    cached = CachedTranslator(recording, TranslationCache(tmp_path / "c.sqlite3"), chunk=1)
+    recording, done = _Recording(), []
+    cached = CachedTranslator(recording, TranslationCache(tmp_path / "c.sqlite3"), chunk=1, on_chunk=done.append)
     cached.translate(["a"])
     other = cached.with_settings(type(recording.settings)(beams=1))
     assert other.cache is cached.cache and other.chunk == 1
     assert [t.text for t in other.translate(["a", "b"])] == ["A", "B"]
     assert recording.seen == ["a", "a", "b"]  # another namespace: "a" translated again
+    assert done == [1, 1, 1]  # progress reported by both, a chunk of one text at a time

@@ -432,3 +432,43 @@ def test_output_names_by_hand():
     clash = output_names(["X", "x/y.txt", "a/B", "a/b/c.txt"])
     assert clash.copy == {"X": "X~" + _sha("X"), "x/y.txt": "x/y.txt", "a/B": "a/B~" + _sha("a/B"),
                           "a/b/c.txt": "a/b/c.txt"}
+
+
+@pytest.mark.parametrize("widths, one_paragraph", [
+    ((100, 100, 50), True),  # a width of 100 is still a wrapped text's
+    ((101, 101, 50), False),  # wider: lines that are paragraphs
+    ((100, 60, 10), True),  # every line but the last at least 60 % of the width
+    ((100, 30, 100), False),  # a short line inside: separate lines
+    ((100, 100, 30, 100), False),
+])
+def test_hard_wrapped_blocks_by_their_line_widths(widths, one_paragraph):
+    text = "\n".join(("abcd " * 30)[:n - 1] + "." for n in widths)
+    assert [len(line) for line in text.split("\n")] == list(widths)
+    spans = paragraphs_spans(text)
+    assert len(spans) == (1 if one_paragraph else len(widths))
+
+
+def test_a_line_break_inside_a_sentence_does_not_end_it():
+    text = "First line of a\nsentence that continues. Second one."
+    assert [text[s:e] for s, e in Segmenter("en").sentences(text)] == [
+        "First line of a\nsentence that continues.", "Second one."]
+
+
+def test_locate_maps_pieces_by_their_letters_and_says_where_it_fails():
+    from xling.errors import SegmentationError
+    from xling.segment import locate
+
+    assert locate("Ab.  Cd.\nEf.", ["Ab.", "   ", "Cd. Ef."]) == [(0, 3), (5, 12)]
+    long_piece = "Zdanie " * 8  # 56 characters; messages quote the first 40
+    with pytest.raises(SegmentationError) as past:
+        locate("Ab. ", ["Ab.", long_piece])
+    assert str(past.value) == f"sentence {long_piece[:40]!r} runs past the end of its paragraph"
+    with pytest.raises(SegmentationError) as wrong:
+        locate("Ab. Xy", ["Ab.", long_piece])
+    assert str(wrong.value) == f"sentence {long_piece[:40]!r} does not match the text at offset 4"
+
+
+def test_json_lines_keep_letters_and_escape_line_separators():
+    from xling.formats.lines import json_line
+
+    assert json_line({"pl": "zażółć", "x": "a\u2028b"}) == '{"pl": "zażółć", "x": "a\\u2028b"}'
