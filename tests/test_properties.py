@@ -472,3 +472,106 @@ def test_json_lines_keep_letters_and_escape_line_separators():
     from xling.formats.lines import json_line
 
     assert json_line({"pl": "zażółć", "x": "a\u2028b"}) == '{"pl": "zażółć", "x": "a\\u2028b"}'
+
+
+# --- the output folder's bookkeeping, by hand ---------------------------------------------------
+
+def test_output_paths_never_leave_the_folder(tmp_path):
+    from xling.errors import UsageError
+    from xling.pipeline.folder import inside
+
+    assert inside(tmp_path, "pl-en/a.pl") == tmp_path / "pl-en" / "a.pl"
+    for relative in ("../x", "a/../b", str(tmp_path / "a")):  # up and back in, or absolute though inside
+        with pytest.raises(UsageError) as refused:
+            inside(tmp_path, relative)
+        assert str(refused.value) == f"refusing output path {relative!r}: it would leave the output folder"
+
+
+def test_the_unfinished_run_marker_by_hand(tmp_path):
+    import json
+
+    from xling.pipeline.folder import OutputFolder
+
+    (tmp_path / "in").mkdir()
+    folder = OutputFolder(tmp_path / "in", tmp_path / "a" / "b" / "out", ["*.txt"], False, {"match": "name"})
+    assert folder.state() == json.dumps({"globs": ["*.txt"], "input": str((tmp_path / "in").resolve()),
+                                         "match": "name"})  # keys sorted: the same text for the same run
+    folder.open()  # its parents made too
+    assert folder.resumable() and (folder.path / ".xling-run.json").read_text(encoding="utf-8") == folder.state()
+    folder.close()
+    assert not folder.resumable() and (folder.path / ".xling-lock").read_text(encoding="ascii") == ""
+
+
+def test_what_a_reopened_folder_cleans_and_says(tmp_path, caplog):
+    import logging
+
+    from xling.pipeline.folder import OutputFolder
+
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    (out / "pl-en").mkdir(parents=True)
+    for name in (".xling~a.pl.abcd1234.tmp", ".xling~b.en.efgh5678.tmp"):
+        (out / "pl-en" / name).write_text("half", encoding="utf-8")
+    folder = OutputFolder(tmp_path / "in", out, ["*.txt"], True)
+    with caplog.at_level(logging.INFO, logger="xling.pipeline.folder"):
+        folder.open()
+    assert "removed 2 temporary file(s) an interrupted run left behind" in caplog.messages
+    folder.close()
+
+
+def test_removable_outputs_by_hand(tmp_path):
+    from xling.pipeline.folder import OutputFolder
+
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    for name in ("pl-en/a.pl", "a/b/manifest.jsonl", "manifest.jsonl"):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text("x", encoding="utf-8")
+    folder = OutputFolder(tmp_path / "in", out, ["*.txt"], True)
+    assert folder.removable("pl-en/a.pl") == out / "pl-en" / "a.pl"
+    for refused in ("pl-en/../pl-en/a.pl", str(out / "pl-en" / "a.pl"), "a/b/manifest.jsonl", "manifest.jsonl",
+                    "pl-en/missing.pl", "", "pl-en"):
+        assert folder.removable(refused) is None, refused
+
+
+def test_stale_outputs_removed_counted_and_said(tmp_path, caplog):
+    import logging
+
+    from xling.pipeline.folder import OutputFolder
+
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    (out / "pl-en").mkdir(parents=True)
+    for name in ("gone.pl", "gone.en", "kept.pl", "renamed.pl"):
+        (out / "pl-en" / name).write_text("x", encoding="utf-8")
+    folder = OutputFolder(tmp_path / "in", out, ["*.txt"], True)
+    previous = {"gone.txt": ("pl-en/gone.pl", "pl-en/gone.en"), "kept.txt": ("pl-en/kept.pl", "pl-en/renamed.pl")}
+    with caplog.at_level(logging.INFO, logger="xling.pipeline.folder"):
+        folder.remove_stale(previous, {"kept.txt": ("pl-en/kept.pl",)})
+    assert sorted(p.name for p in (out / "pl-en").iterdir()) == ["kept.pl"]
+    assert caplog.messages == [f"removed 3 output file(s) of 1 input(s) no longer in {tmp_path / 'in'}"]
+    caplog.clear()
+    (out / "pl-en" / "old.pl").write_text("x", encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="xling.pipeline.folder"):
+        folder.remove_stale({"kept.txt": ("pl-en/kept.pl", "pl-en/old.pl")}, {"kept.txt": ("pl-en/kept.pl",)})
+    assert caplog.messages == ["removed 1 output file(s) an earlier run wrote that this run does not"]
+
+
+def test_an_earlier_manifest_read_back_or_said_unreadable(tmp_path, caplog):
+    import logging
+
+    from xling.pipeline.folder import OutputFolder
+
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    folder = OutputFolder(tmp_path / "in", out, ["*.txt"], True)
+    (out / "manifest.jsonl").write_text('{"path": "a.txt", "outputs": ["pl-en/a.pl", 3]}\n{"path": "b.txt"}\n',
+                                        encoding="utf-8")
+    assert folder.read_previous() == {"a.txt": ("pl-en/a.pl",), "b.txt": ()}
+    (out / "manifest.jsonl").write_text("{broken\n", encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="xling.pipeline.folder"):
+        assert folder.read_previous() == {}
+    assert len(caplog.messages) == 1
+    assert caplog.messages[0].startswith(f"the earlier manifest {out / 'manifest.jsonl'} is unreadable (")
+    assert caplog.messages[0].endswith("); its outputs stay")
