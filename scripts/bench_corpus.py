@@ -1,6 +1,6 @@
 """Aligning a corpus in one process against the alignment work alone, on the real-bridge sets.
 
-    python scripts/bench_corpus.py [--sets ../shared/align-dev] [--copies 1 2 4]
+    python scripts/bench_corpus.py [--sets ../shared/align-dev] [--copies 1 2 4] [--pairs N]
 
 Builds SRC/TGT/MT folders from the ``synth-plen-*`` sets (74 originals, their translations and real
 opus-mt-pl-en bridges; each of ``--copies`` repeats them under other names for a bigger corpus), then
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def build(sets: Path, work: Path, copies: int) -> int:
+def build(sets: Path, work: Path, copies: int, limit: int | None = None) -> int:
     for name in ("src", "tgt", "mt"):
         (work / name).mkdir(parents=True)
     count = 0
@@ -31,6 +31,8 @@ def build(sets: Path, work: Path, copies: int) -> int:
         root = sets / dataset
         for doc in sorted(p.stem for p in (root / "src").glob("*.txt")):
             for k in range(copies):
+                if limit is not None and count >= limit:
+                    break
                 shutil.copy(root / "src" / f"{doc}.txt", work / "src" / f"{dataset}-{doc}-{k}.txt")
                 shutil.copy(root / "mt" / "opus-mt-pl-en" / f"{doc}.txt", work / "mt" / f"{dataset}-{doc}-{k}.txt")
                 shutil.copy(root / "tgt" / f"{doc}.txt", work / "tgt" / f"{dataset}-{doc}-{k}.txt")
@@ -69,13 +71,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", type=Path, default=ROOT.parent / "shared" / "align-dev")
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--pairs", type=int, help="stop at this many pairs (with --copies 2: e.g. 120)")
     args = parser.parse_args()
     print("| pairs | matched by | alignment alone (s) | xling align (s) | ratio | peak MiB |")
     print("| --- | --- | --- | --- | --- | --- |")
     for copies in args.copies:
         work = Path(tempfile.mkdtemp(prefix="xling-corpus-"))
         try:
-            pairs = build(args.sets, work, copies)
+            pairs = build(args.sets, work, copies, args.pairs)
             alone = alignment_alone(work)
             # copies are the same texts under other names: only name matching can tell them apart
             for match in ("name", "content") if copies == 1 else ("name",):
