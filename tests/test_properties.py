@@ -575,3 +575,25 @@ def test_an_earlier_manifest_read_back_or_said_unreadable(tmp_path, caplog):
     assert len(caplog.messages) == 1
     assert caplog.messages[0].startswith(f"the earlier manifest {out / 'manifest.jsonl'} is unreadable (")
     assert caplog.messages[0].endswith("); its outputs stay")
+
+
+def test_an_open_run_folder_defers_only_its_own_files(tmp_path, monkeypatch):
+    """A folder left open (a run that raised in a caller's process) must not take the fsync from
+    writes anywhere else."""
+    import os
+
+    from xling.formats.atomic import write_text
+    from xling.pipeline.folder import OutputFolder
+
+    (tmp_path / "in").mkdir()
+    folder = OutputFolder(tmp_path / "in", tmp_path / "out", ["*.txt"], False)
+    folder.open()
+    synced = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    write_text(tmp_path / "out" / "pl-en" / "a.pl", "x")
+    write_text(tmp_path / "out-elsewhere" / "b.txt", "y")  # a sibling whose name starts the same
+    write_text(tmp_path / "c.txt", "z")
+    assert len(synced) == 2
+    folder.release()
+    write_text(tmp_path / "out" / "pl-en" / "a.pl", "x2")
+    assert len(synced) == 3

@@ -1,10 +1,10 @@
 """Atomic file writes: a temporary file in the same folder, fsynced, then renamed over the target.
 
 A reader (or a resumed run) sees either the old file or the complete new one, never half of it.
-Inside ``one_flush()`` (an open run folder) the per-file fsync is left out and one ``os.sync``
-at the end makes every file durable at once: a corpus run writes hundreds of small files, and
-an fsync each (~2 ms here) cost more than aligning them. Atomicity does not depend on the
-fsync: a killed process leaves the old or the whole new file either way.
+Under a folder given to ``flush_later`` (an open run folder) the per-file fsync is left out and
+one ``os.sync`` in ``flush_now`` makes every file durable at once: a corpus run writes hundreds of
+small files, and an fsync each (~2 ms here) cost more than aligning them. Atomicity does not
+depend on the fsync: a killed process leaves the old or the whole new file either way.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
@@ -37,7 +36,7 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
             handle.flush()
-            if not _FLUSH_LATER.get():
+            if not _flushed_later(path):
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -46,30 +45,30 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
         raise
 
 
-_FLUSH_LATER: ContextVar[bool] = ContextVar("xling_flush_later", default=False)
+_FLUSH_LATER: set[str] = set()  # absolute paths of the folders whose files are flushed together
 
 
-def flush_later() -> object:
-    """Atomic writes from here on skip their fsync until ``flush_now(token)``; returns the token. (Where
-    the system has no ``os.sync``, every write keeps its own fsync.)"""
-    return _FLUSH_LATER.set(hasattr(os, "sync"))
+def flush_later(folder: Path) -> None:
+    """Atomic writes under ``folder`` skip their fsync until ``flush_now(folder)``. (Where the system
+    has no ``os.sync``, every write keeps its own fsync.)"""
+    if hasattr(os, "sync"):
+        _FLUSH_LATER.add(os.path.abspath(folder))
 
 
-def flush_now(token: object) -> None:
-    """Make every file written since ``flush_later()`` durable (one ``os.sync``), and fsync each again."""
-    if _FLUSH_LATER.get():
+def flush_now(folder: Path) -> None:
+    """Make every file written under ``folder`` since ``flush_later`` durable (one ``os.sync``); writes
+    there fsync one by one again."""
+    key = os.path.abspath(folder)
+    if key in _FLUSH_LATER:
         os.sync()
-    _FLUSH_LATER.reset(token)  # type: ignore[arg-type]
+        _FLUSH_LATER.discard(key)
 
 
-@contextlib.contextmanager
-def one_flush() -> Iterator[None]:
-    """Within: atomic writes without their fsync; on leaving, one ``os.sync`` for all of them."""
-    token = flush_later()
-    try:
-        yield
-    finally:
-        flush_now(token)
+def _flushed_later(path: Path) -> bool:
+    if not _FLUSH_LATER:
+        return False
+    parent = os.path.abspath(path.parent)
+    return any(parent == folder or parent.startswith(folder + os.sep) for folder in _FLUSH_LATER)
 
 
 # xling's temporary files, and only they, are named ``.xling~<name>.<8 random characters>.tmp``:

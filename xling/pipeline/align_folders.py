@@ -208,7 +208,6 @@ def _write_pairs(folder: OutputFolder, source: Side, target: Side, pairs: list[D
 
     A pair is written by a second thread while the next one is aligned (file creation and rendering
     cost about as much as aligning); at most one pair waits to be written, so memory stays flat."""
-    import contextvars
     from concurrent.futures import Future, ThreadPoolExecutor
 
     names = output_names([p.source for p in pairs])
@@ -228,9 +227,7 @@ def _write_pairs(folder: OutputFolder, source: Side, target: Side, pairs: list[D
                 aligned = _align_pair(source.language, target.language, pair, src, tgt, bridged, bridge.kind)
                 if pending is not None:
                     reports.append(pending.result())
-                # the writer runs in this thread's context: the run's one-flush setting holds there too
-                pending = writer.submit(contextvars.copy_context().run, _write_pair, folder,
-                                        names.stem[pair.source], aligned, view)
+                pending = writer.submit(_write_pair, folder, names.stem[pair.source], aligned, view)
         if pending is not None:
             reports.append(pending.result())
     return reports

@@ -66,7 +66,7 @@ class OutputFolder:
         self.input, self.path, self.globs, self.force = input_dir, path, tuple(globs), force
         self.settings = settings or {}  # what else a resumed run must share (a corpus run: the target folder)
         self._lock: IO | None = None
-        self._flush: object | None = None
+        self._flushing = False
 
     def check(self) -> None:
         """One-line errors before anything is written: a missing input, an output inside it, a
@@ -103,7 +103,8 @@ class OutputFolder:
         if removed := remove_stray_temporaries(self.path):
             logger.info("removed %d temporary file(s) an interrupted run left behind", removed)
         write_text(self.path / STATE_FILE, self.state())
-        self._flush = flush_later()  # the outputs are made durable together, in release()
+        flush_later(self.path)  # the outputs are made durable together, in release()
+        self._flushing = True
 
     def close(self) -> None:
         """The run is complete: its files durable, the folder not resumable any more, and the lock
@@ -118,9 +119,9 @@ class OutputFolder:
     def release(self) -> None:
         """Make what the run wrote durable (one flush for all its files); a run that stops on an error
         calls this and leaves the folder resumable."""
-        if self._flush is not None:
-            token, self._flush = self._flush, None
-            flush_now(token)
+        if self._flushing:
+            self._flushing = False
+            flush_now(self.path)
 
     def join(self, relative: str) -> Path:
         return inside(self.path, relative)
