@@ -154,22 +154,21 @@ def align_sentences(source: Sequence[str], target: Sequence[str], bridge: Sequen
     if params.relative:
         score = np.clip((similarity - scoring.mu) / (scoring.scale - scoring.mu), 0.0, 1.0)
     else:
-        score = (similarity + _length_agreement(spans, left_len, right_len, params.variance)) / 2
+        score = (similarity + _length_agreement(spans, tables, params.variance)) / 2
     return [_bead(span, source, target, round(float(s), 4), float(s) < params.low_confidence)
             for span, s in zip(spans, score, strict=True)]
 
 
-def _length_agreement(spans, left_len: np.ndarray, right_len: np.ndarray, variance: float) -> np.ndarray:
-    """Gale–Church: how often a right pair's lengths differ at least this much, 2·(1 − Φ(|δ|)), per bead
-    (``left_len`` is already in target characters)."""
+def _length_agreement(spans, tables: Tables, variance: float) -> np.ndarray:
+    """Gale–Church: how often a right pair's lengths differ at least this much, 2·(1 − Φ(|δ|)), per bead,
+    with the δ the kernel scores lengths by (``xling.align.dp``, absolute gain)."""
     from scipy.special import erfc
 
-    left_cum, right_cum = np.concatenate([[0.0], np.cumsum(left_len)]), np.concatenate([[0.0], np.cumsum(right_len)])
     spans = np.array(spans, dtype=np.int64).reshape(-1, 4)
-    left = left_cum[spans[:, 1]] - left_cum[spans[:, 0]]
-    right = right_cum[spans[:, 3]] - right_cum[spans[:, 2]]
-    delta = (right - left) / np.sqrt(np.maximum(left, 1.0) * variance)
-    return erfc(np.abs(delta) / np.sqrt(2.0))
+    left = tables.left_cum[spans[:, 1]] - tables.left_cum[spans[:, 0]]
+    right = tables.right_cum[spans[:, 3]] - tables.right_cum[spans[:, 2]]
+    delta = np.abs(right - left) / np.sqrt(variance * (left + right) / 2.0 + 1.0)
+    return erfc(delta / np.sqrt(2.0))
 
 
 def _align(components, left_len, right_len, params: AlignParams):
