@@ -17,9 +17,9 @@ from typing import TypeVar
 
 from xling.align.bridge import align_sentences, check_bridge
 from xling.align.pairing import DocumentPair, convincing_pairs, pair_by_name, read_pairs_file, similarities
-from xling.boilerplate import mark, recurring_keys
+from xling.align.texts import read_mt, sentences
 from xling.data import CorpusInfo, Document, Record
-from xling.document import text_sentences
+from xling.document import blocks_of, recurring_paragraphs
 from xling.errors import ReadError, UsageError
 from xling.io import DEFAULT_GLOBS, discover, relative_id
 from xling.naming import output_names
@@ -27,7 +27,6 @@ from xling.pipeline.folder import OutputFolder, within
 from xling.pipeline.write import write_records, write_run_files
 from xling.readers import read
 from xling.report import ALIGNED, FAILED, SKIPPED, FileReport, RunReport
-from xling.segment import paragraphs_spans
 from xling.translate.base import Translator
 
 MATCHES = ("name", "content")
@@ -61,10 +60,8 @@ class Side:
             return None
 
     def sentences(self, doc: Document) -> list[str]:
-        if self.presegmented:  # line i is sentence i, as with a pair
-            lines = doc.text.split("\n")
-            return lines[:-1] if lines and lines[-1] == "" else lines
-        return [s for p in text_sentences(doc.text, self.language) for s in p]
+        """Line i is sentence i (``presegmented``, as with a pair), else xling's segmenter's."""
+        return sentences(doc.text, self.language, self.presegmented)
 
     def documents(self) -> Iterator[tuple[str, Document]]:
         for doc_id in self.paths:
@@ -72,15 +69,11 @@ class Side:
                 yield doc_id, doc
 
     def articles(self) -> Iterator[str]:
-        """Each readable document without the paragraphs that recur across this folder (a site's appeal):
-        what content matching compares. Two passes, so no two documents' texts are held together."""
-        def paragraphs(doc: Document) -> list[str]:
-            return [doc.text[s:e] for s, e in paragraphs_spans(doc.text)]
-
-        recurring = recurring_keys(paragraphs(doc) for _, doc in self.documents())
+        """Each readable document without its boilerplate (a site's appeal recurring across this folder,
+        a page's navigation): what content matching compares; one document in memory at a time."""
+        recurring = recurring_paragraphs(list(self.paths.values()))
         for _, doc in self.documents():
-            ps = paragraphs(doc)
-            yield "\n".join(p for p, r in zip(ps, mark(ps, recurring), strict=True) if not r)
+            yield "\n".join(doc.text[b.start:b.end] for b in blocks_of(doc, recurring) if not b.boilerplate)
 
 
 @dataclass
@@ -103,8 +96,6 @@ class Bridge:
     def of(self, documents: Sequence[tuple[str, list[str]]]) -> list[list[str] | None]:
         """The bridges of ``documents`` (id, sentences), all of them in one translation call."""
         if self.mt_dir is not None:
-            from xling.align.texts import read_mt
-
             return [read_mt(self.mt_dir / d, len(s), "--mt", f"source {d}") for d, s in documents]
         if self.translator is None:
             return [None] * len(documents)
@@ -135,9 +126,9 @@ def _content_pairs(source: Side, target: Side, bridge: Bridge) -> list[DocumentP
     def bridged() -> Iterator[str]:
         read = ((d, source.sentences(doc)) for d, doc in source.documents())
         for chunk in _chunks(read, lambda item: len(item[1]), CHUNK_SENTENCES):
-            for (doc_id, _), sentences in zip(chunk, bridge.of(chunk), strict=True):
+            for (doc_id, _), bridged_sentences in zip(chunk, bridge.of(chunk), strict=True):
                 sources.append(doc_id)
-                yield " ".join(sentences or ())
+                yield " ".join(bridged_sentences or ())
 
     matrix = similarities(bridged(), target.articles())
     return convincing_pairs(matrix, sources, [d for d in target.paths if d not in target.failed])
@@ -170,9 +161,10 @@ def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Pa
         raise UnknownNameError("--match", match, list(MATCHES))
     source = Side(Path(source_dir), source_lang, presegmented)
     target = Side(Path(target_dir), target_lang, presegmented)
+    bridge = Bridge(translator, mt_dir)
     settings = {"target": str(target.root.resolve()) if target.root.is_dir() else str(target.root),
                 "match": match, "pairs": str(pairs_file), "mt": str(mt_dir), "presegmented": presegmented,
-                "bridge": Bridge(translator, mt_dir).kind}
+                "bridge": bridge.kind}
     folder = OutputFolder(source.root, Path(output_dir), globs, force, settings)
     if not target.root.is_dir():
         raise UsageError(f"target folder {target.root} does not exist or is not a folder")
@@ -183,7 +175,6 @@ def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Pa
         previous = folder.read_previous()
         source.discover(globs)
         target.discover(globs)
-        bridge = Bridge(translator, mt_dir)
         pairs = _pairs(source, target, match, pairs_file, bridge)
         reports = _write_pairs(folder, source, target, pairs, bridge, view)
         reports += [*source.failed.values(), *(FileReport(TARGET_ROW + r.path, r.status, reason=r.reason)
