@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import POLISH_SEED, SEEDS, FakeTranslator
-from xling.formats.atomic import atomic_open
+from xling.formats.atomic import atomic_open, is_temporary
 from xling.formats.fast_align import fold
 from xling.formats.lines import one_line
 from xling.formats.tmx import xml_safe
@@ -105,6 +107,25 @@ def test_a_failed_write_leaves_the_old_bytes_and_no_temporary(tmp_path):
         raise RuntimeError("disk full")
     assert target.read_bytes() == b"old content\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.en"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_written_file_has_the_mode_any_new_file_gets_and_its_folder_is_made(tmp_path, umask):
+    target = tmp_path / "made" / "here" / "a.en"
+    old = os.umask(umask)
+    try:
+        with atomic_open(target) as out:
+            out.write("one\n")
+            (temporary,) = [p.name for p in target.parent.iterdir()]
+        reference = tmp_path / "by-open"
+        reference.write_text("")  # how the system makes a new file under this umask
+    finally:
+        os.umask(old)
+    assert target.read_text(encoding="utf-8") == "one\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask == stat.S_IMODE(reference.stat().st_mode)
+    # while open, the file is one of xling's temporaries (what a resumed run cleans up), beside the target
+    assert is_temporary(temporary) and temporary.startswith(".xling~a.en.")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.en"]
 
 
 def test_resume_is_refused_for_another_input_and_after_a_finished_run(tmp_path):
