@@ -130,6 +130,87 @@ def test_dp_finds_the_best_path(n, m, seed, mode):
     assert total == pytest.approx(brute_force(n, m, gain), abs=1e-9)
 
 
+def _random_problem(seed: int, mode: str):
+    """Tables of random sparse vectors and lengths under a random monotone band, with its scoring."""
+    from scipy import sparse
+
+    from xling.align.bridge import UNBRIDGED, _tables
+    from xling.align.dp import Band
+
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(0, 40)), int(rng.integers(0, 40))
+
+    def vectors(rows):
+        return sparse.csr_matrix(rng.random((rows, 8)) * (rng.random((rows, 8)) < 0.4))
+
+    components = [(vectors(n), vectors(m)) for _ in range(2 if mode == "relative" else 1)]
+    left, right = rng.integers(5, 80, n).astype(float), rng.integers(5, 80, m).astype(float)
+    # a band around the diagonal, 3..12 columns beyond what one row's step needs, reaching (0, 0) and (n, m)
+    centre = np.round(np.arange(n + 1) * m / max(n, 1)).astype(np.int64)
+    half = int(rng.integers(3, 13)) + m // max(n, 1)
+    band = Band(np.clip(centre - half, 0, m), np.clip(centre + half, 0, m))
+    band.lo[0], band.hi[n] = 0, m
+    scoring = BRIDGED.scoring(mu=0.1, scale=0.6) if mode == "relative" else UNBRIDGED.scoring()
+    return n, m, band, _tables(components, left, right, band), scoring
+
+
+@pytest.mark.parametrize("mode", ["relative", "absolute"])
+def test_the_c_and_numba_kernels_agree_to_the_bit(mode, monkeypatch):
+    from scipy import sparse
+
+    from xling.align import dp, dp_numba
+
+    if dp._compiled() is None:
+        pytest.skip("the C kernel is not built here (no C compiler at install): nothing to compare")
+
+    def everything(n, m, band, t, scoring, spans, matrix):
+        return (dp.run(n, m, band, t, scoring), dp.bead_similarities(spans, t, scoring).tobytes(),
+                [dp.bead_gain(t, scoring, i1, j1, i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans[:80]],
+                [dp.csr_row_dots(matrix.indptr, matrix.indices, matrix.data, d).tobytes() for d in (1, 2, 3, 50)])
+
+    for seed in range(40):
+        n, m, band, t, scoring = _random_problem(seed, mode)
+        spans = [(i - x, i, j - y, j) for i in range(1, n + 1) for j in range(band.lo[i], band.hi[i] + 1)
+                 for x, y in dp.BEAD_TYPES if 0 < x <= i and 0 < y <= j][:400]
+        matrix = sparse.random(n + 3, 30, density=0.3, format="csr", random_state=seed)
+        compiled = everything(n, m, band, t, scoring, spans, matrix)
+        monkeypatch.setenv("XLING_KERNEL", "numba")
+        assert dp.kernel() == "numba"
+        by_numba = everything(n, m, band, t, scoring, spans, matrix)
+        monkeypatch.delenv("XLING_KERNEL")
+        assert compiled == by_numba  # the same path, and every number to the bit
+        assert compiled[0][-1][1::2] == (n, m)
+    assert (dp_numba.NEG, dp_numba._ROWS) == (dp.NEG, dp.MAX_SIDE + 1)
+
+
+def test_an_install_with_a_c_compiler_builds_the_c_kernel():
+    import shutil
+    import sysconfig
+
+    from xling.align import dp
+
+    if not (shutil.which("cc") or shutil.which("gcc")) or not sysconfig.get_paths().get("include"):
+        pytest.skip("no C compiler here: numba's kernel is the one used")
+    assert dp.kernel() == "c"  # the build hook (hatch_build.py) ran and its module imports
+
+
+def test_the_c_kernel_refuses_sizes_that_do_not_match_instead_of_reading_past_them():
+    from xling.align import dp
+
+    compiled = dp._compiled()
+    if compiled is None:
+        pytest.skip("the C kernel is not built here")
+    n, _, band, t, scoring = _random_problem(3, "relative")
+    args = list(dp._args(t))
+    args[3] += 1  # one column more per row than the prefix sums hold
+    with pytest.raises(ValueError, match="prefix"):
+        compiled.fill(n, band.width, band.lo, band.hi, dp._TYPES, scoring.penalty, dp._scoring(scoring), tuple(args))
+    with pytest.raises(ValueError, match="outside"):
+        compiled.similarities(np.array([[0, n + 1, 0, 1]], dtype=np.int64), True, dp._args(t))
+    with pytest.raises(ValueError, match="bad matrix"):
+        compiled.csr_row_dots(np.array([0, 2, 1], dtype=np.int64), np.array([0, 1]), np.array([1.0, 2.0]), 2, 2, 1)
+
+
 # --- invariants on arbitrary text ----------------------------------------------------------
 
 SENTENCE = st.text(alphabet=st.sampled_from(list("abcdefgh ĄŻ0123.,")), min_size=1, max_size=40)

@@ -1,10 +1,12 @@
 """Banded dynamic programming over sentence beads (1-0, 0-1 and every x-y up to 4-1, 1-4, 3-2, 2-3), compiled.
 
 The DP maximises the sum of bead gains along a monotone path from (0, 0) to
-(n, m) in prefix coordinates, over each row's band only. It is compiled with
-numba: a row-by-row DP is sequential by nature, and a Python or numpy loop
-over 10⁵ rows costs minutes where the compiled kernel takes seconds. Memory is
-one back-pointer byte per band cell plus five rolling rows of scores.
+(n, m) in prefix coordinates, over each row's band only. A row-by-row DP is
+sequential by nature, and a Python or numpy loop over 10⁵ rows costs minutes
+where compiled code takes seconds: the kernel is C (``_kernel.c``, built when
+xling is installed) or, where no C compiler was found, the same functions
+compiled by numba (``dp_numba.py``; about a second of start-up per process).
+Memory is one back-pointer byte per band cell plus five rolling rows of scores.
 
 Similarities come from 1-1 dot products between sentence vectors in the band,
 kept as prefix sums per source sentence, for one or more *components* (the
@@ -32,18 +34,17 @@ Two ways to score a bead:
 
 from __future__ import annotations
 
-import math
+import os
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
-from numba import njit
 
 NEG = -1e18
 MAX_SIDE = 4
 # (source sentences, target sentences) per bead type; the index is the back-pointer code.
 BEAD_TYPES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3), (3, 2), (2, 3), (4, 1), (1, 4))
 _TYPES = np.array(BEAD_TYPES, dtype=np.int64)
-_ROWS = MAX_SIDE + 1  # rolling score rows: i, i-1, ..., i-MAX_SIDE
 
 
 @dataclass(frozen=True)
@@ -91,238 +92,94 @@ class Scoring:
     variance: float = 6.8  # absolute: Gale-Church's s² for character counts
 
 
-@njit(cache=True)
-def _dot(prefix, glo, k, s, lo, hi):
-    width = prefix.shape[2] - 1
-    hk = min(max(hi - glo[s], 0), width)
-    lk = min(max(lo - glo[s], 0), width)
-    return prefix[k, s, hk] - prefix[k, s, lk]
+def kernel() -> str:
+    """Which kernel aligns: ``"c"`` where ``_kernel.c`` was built, else ``"numba"``. ``XLING_KERNEL=numba``
+    chooses numba's (to compare the two)."""
+    return "c" if _compiled() is not None else "numba"
 
 
-@njit(cache=True)
-def _block_dot(prefix, glo, k, i0, i1, j0, j1):
-    total = 0.0
-    for s in range(i0, i1):
-        total += _dot(prefix, glo, k, s, j0, j1)
-    return total
+def _compiled() -> ModuleType | None:
+    if os.environ.get("XLING_KERNEL", "").lower() == "numba":
+        return None
+    try:
+        from xling.align import _kernel
+    except ImportError:
+        return None
+    return _kernel
 
 
-@njit(cache=True)
-def _cosine(prefix, glo, left_norm, right_norm, i, j, x, y):
-    """Cosine of source rows i-x..i-1 with target rows j-y..j-1, first component."""
-    norm = math.sqrt(left_norm[0, x, i] * right_norm[0, y, j])
-    return _block_dot(prefix, glo, 0, i - x, i, j - y, j) / norm if norm > 0.0 else 0.0
+def _args(tables: Tables) -> tuple:
+    """The tables as the C kernel takes them: C-contiguous float64 and int64 arrays, with their shapes."""
+    f64 = [np.ascontiguousarray(a, dtype=np.float64) for a in
+           (tables.prefix, tables.left_norm, tables.right_norm, tables.left_cum, tables.right_cum)]
+    prefix, left_norm, right_norm, left_cum, right_cum = f64
+    return (prefix, *prefix.shape, np.ascontiguousarray(tables.glo, dtype=np.int64), left_norm, left_norm.shape[2],
+            right_norm, right_norm.shape[2], left_cum, right_cum)
 
 
-@njit(cache=True)
-def _dice(prefix, glo, left_norm, right_norm, i, j, x, y):
-    """Dice similarity 2ab / (|a|² + |b|²) of the two sides' summed vectors, averaged over components.
-
-    Unlike the cosine, Dice drops when one side grows by an unrelated sentence (its norm
-    enters the denominator additively), which is what keeps merges honest.
-    """
-    total = 0.0
-    for k in range(prefix.shape[0]):
-        both = left_norm[k, x, i] + right_norm[k, y, j]
-        if left_norm[k, x, i] > 0.0 and right_norm[k, y, j] > 0.0:
-            total += 2.0 * _block_dot(prefix, glo, k, i - x, i, j - y, j) / both
-    return total / prefix.shape[0]
+def _scoring(s: Scoring) -> tuple:
+    return (bool(s.relative), float(s.null), float(s.mu), float(s.scale), float(s.threshold),
+            float(s.neighbour_weight), float(s.length_exponent), float(s.length_weight), float(s.variance))
 
 
-@njit(cache=True)
-def _log_two_tail(z):
-    """log P(|N(0,1)| > z), stable for large z."""
-    if z < 8.0:
-        return math.log(math.erfc(z / math.sqrt(2.0)))
-    return -0.5 * z * z - math.log(z) - 0.5 * math.log(math.pi / 2.0)
+def csr_row_dots(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, d: int) -> np.ndarray:
+    """Dot product of each CSR row r with row r + d (sorted index lists)."""
+    compiled = _compiled()
+    if compiled is None:
+        from xling.align import dp_numba
 
-
-@njit(cache=True)
-def _absolute_gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y, weight, variance):
-    ls = left_cum[i] - left_cum[i - x]
-    lt = right_cum[j] - right_cum[j - y]
-    delta = abs(lt - ls) / math.sqrt(variance * (ls + lt) / 2.0 + 1.0)
-    length = (x + y) * weight * _log_two_tail(delta)
-    if x == 1 and y == 1:
-        return 2.0 * _cosine(prefix, glo, left_norm, right_norm, i, j, 1, 1) + length
-    total = 0.0
-    right = math.sqrt(right_norm[0, y, j])
-    for s in range(i - x, i):  # each source sentence against the whole target side
-        norm = math.sqrt(left_norm[0, 1, s + 1]) * right
-        if norm > 0.0:
-            total += _dot(prefix, glo, 0, s, j - y, j) / norm
-    left = math.sqrt(left_norm[0, x, i])
-    for t in range(j - y, j):  # each target sentence against the whole source side
-        dot = 0.0
-        for s in range(i - x, i):
-            dot += _dot(prefix, glo, 0, s, t, t + 1)
-        norm = left * math.sqrt(right_norm[0, 1, t + 1])
-        if norm > 0.0:
-            total += dot / norm
-    return total + length
-
-
-@njit(cache=True)
-def _length_factor(left_cum, right_cum, i, j, x, y, exponent):
-    ls = left_cum[i] - left_cum[i - x]
-    lt = right_cum[j] - right_cum[j - y]
-    longer = max(ls, lt)
-    ratio = min(ls, lt) / longer if longer > 0.0 else 1.0
-    return math.log2(1.0 + ratio) ** exponent
-
-
-@njit(cache=True)
-def _neighbour_excess(prefix, glo, left_norm, right_norm, i, j, x, y, mu, spread, threshold):
-    """How much better than ``threshold`` the sentences just outside the bead fit it (rescaled)."""
-    n, m = left_norm.shape[2] - 1, right_norm.shape[2] - 1
-    excess = 0.0
-    if j - y > 0:
-        excess += max(0.0, (_dice(prefix, glo, left_norm, right_norm, i, j - y, x, 1) - mu) / spread - threshold)
-    if j < m:
-        excess += max(0.0, (_dice(prefix, glo, left_norm, right_norm, i, j + 1, x, 1) - mu) / spread - threshold)
-    if i - x > 0:
-        excess += max(0.0, (_dice(prefix, glo, left_norm, right_norm, i - x, j, 1, y) - mu) / spread - threshold)
-    if i < n:
-        excess += max(0.0, (_dice(prefix, glo, left_norm, right_norm, i + 1, j, 1, y) - mu) / spread - threshold)
-    return excess
-
-
-@njit(cache=True)
-def _rescaled_dice(prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale):
-    """A bead's similarity on the document's scale: 0 for unrelated pairs, 1 for a typical true pair."""
-    return (_dice(prefix, glo, left_norm, right_norm, i, j, x, y) - mu) / (scale - mu)
-
-
-@njit(cache=True)
-def _relative_gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y,
-                   mu, scale, threshold, neighbour_weight, length_exponent):
-    own = _rescaled_dice(prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale)
-    excess = _neighbour_excess(prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale - mu, threshold)
-    return (own - neighbour_weight * excess) * _length_factor(left_cum, right_cum, i, j, x, y, length_exponent)
-
-
-@njit(cache=True)
-def _gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y, relative, mu, scale, threshold,
-          neighbour_weight, length_exponent, length_weight, variance):
-    if relative:
-        return _relative_gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y,
-                              mu, scale, threshold, neighbour_weight, length_exponent)
-    return _absolute_gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y,
-                          length_weight, variance)
-
-
-@njit(cache=True)
-def _fill(n, lo, hi, width, types, penalty, null, relative, mu, scale, threshold, neighbour_weight,
-          length_exponent, length_weight, variance, prefix, glo, left_norm, right_norm, left_cum, right_cum):
-    back = np.full((n + 1, width), -1, dtype=np.int8)
-    rows = np.full((_ROWS, width), NEG)  # rolling scores of rows i, i-1, ..., i-MAX_SIDE
-    for i in range(n + 1):
-        current = rows[i % _ROWS]
-        current[:] = NEG
-        for jj in range(hi[i] - lo[i] + 1):
-            j = lo[i] + jj
-            best = 0.0 if (i == 0 and j == 0) else NEG
-            code = -1
-            for t in range(types.shape[0]):
-                if penalty[t] == np.inf:
-                    continue
-                x, y = types[t, 0], types[t, 1]
-                if x == 0:  # 0-1: the previous column of this row
-                    if jj == 0 or current[jj - 1] <= NEG / 2:
-                        continue
-                    candidate = current[jj - 1] + null
-                else:
-                    r = i - x
-                    if r < 0 or j - y < 0:
-                        continue
-                    k = j - y - lo[r]
-                    if k < 0 or k > hi[r] - lo[r]:
-                        continue
-                    previous = rows[r % _ROWS, k]
-                    if previous <= NEG / 2:
-                        continue
-                    if y == 0:
-                        candidate = previous + null
-                    elif relative:
-                        # the neighbour margin only lowers the gain: skip it when even the bead's own
-                        # similarity cannot beat the best candidate so far (exact pruning)
-                        factor = _length_factor(left_cum, right_cum, i, j, x, y, length_exponent)
-                        own = _rescaled_dice(prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale)
-                        candidate = previous - penalty[t] + own * factor
-                        if candidate <= best:
-                            continue
-                        candidate -= factor * neighbour_weight * _neighbour_excess(
-                            prefix, glo, left_norm, right_norm, i, j, x, y, mu, scale - mu, threshold)
-                    else:
-                        candidate = previous - penalty[t] + _absolute_gain(
-                            prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y,
-                            length_weight, variance)
-                if candidate > best:
-                    best = candidate
-                    code = t
-            current[jj] = best
-            back[i, jj] = code
-    return back
-
-
-@njit(cache=True)
-def csr_row_dots(indptr, indices, data, d):
-    """Dot product of each CSR row r with row r + d, by merging their sorted index lists."""
-    rows = len(indptr) - 1 - d
-    out = np.zeros(max(rows, 0))
-    for r in range(rows):
-        p, p_end = indptr[r], indptr[r + 1]
-        q, q_end = indptr[r + d], indptr[r + d + 1]
-        total = 0.0
-        while p < p_end and q < q_end:
-            if indices[p] == indices[q]:
-                total += data[p] * data[q]
-                p += 1
-                q += 1
-            elif indices[p] < indices[q]:
-                p += 1
-            else:
-                q += 1
-        out[r] = total
-    return out
-
-
-@njit(cache=True)
-def _similarities(spans, relative, prefix, glo, left_norm, right_norm):
-    out = np.zeros(spans.shape[0])
-    for b in range(spans.shape[0]):
-        i0, i1, j0, j1 = spans[b, 0], spans[b, 1], spans[b, 2], spans[b, 3]
-        if i1 > i0 and j1 > j0:
-            if relative:
-                out[b] = _dice(prefix, glo, left_norm, right_norm, i1, j1, i1 - i0, j1 - j0)
-            else:
-                out[b] = _cosine(prefix, glo, left_norm, right_norm, i1, j1, i1 - i0, j1 - j0)
-    return out
+        return dp_numba.csr_row_dots(indptr, indices, data, d)
+    indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+    out = compiled.csr_row_dots(indptr, np.ascontiguousarray(indices, dtype=np.int64),
+                                np.ascontiguousarray(data, dtype=np.float64), len(indptr) - 1, int(indptr[-1]), d)
+    return np.frombuffer(out, dtype=np.float64).copy()
 
 
 def bead_similarities(spans: list[tuple[int, int, int, int]], tables: Tables, scoring: Scoring) -> np.ndarray:
     """Each bead's similarity (Dice averaged over components when relative, else cosine); 0 for null beads."""
     array = np.array(spans, dtype=np.int64).reshape(-1, 4)
-    return _similarities(array, scoring.relative, tables.prefix, tables.glo, tables.left_norm, tables.right_norm)
+    compiled = _compiled()
+    if compiled is None:
+        from xling.align import dp_numba
+
+        t = tables
+        return dp_numba._similarities(array, scoring.relative, t.prefix, t.glo, t.left_norm, t.right_norm)
+    return np.frombuffer(compiled.similarities(array, bool(scoring.relative), _args(tables)), dtype=np.float64).copy()
 
 
 def bead_gain(tables: Tables, scoring: Scoring, i: int, j: int, x: int, y: int) -> float:
     """The gain the DP gives bead (i-x..i, j-y..j), as a plain call (for checks and diagnostics)."""
     if x == 0 or y == 0:
         return scoring.null
-    t = tables
-    return float(_gain(t.prefix, t.glo, t.left_norm, t.right_norm, t.left_cum, t.right_cum, i, j, x, y,
-                       scoring.relative, scoring.mu, scoring.scale, scoring.threshold, scoring.neighbour_weight,
-                       scoring.length_exponent, scoring.length_weight, scoring.variance)
-                 - scoring.penalty[BEAD_TYPES.index((x, y))])
+    penalty = scoring.penalty[BEAD_TYPES.index((x, y))]
+    compiled = _compiled()
+    if compiled is not None:
+        return float(compiled.gain(i, j, x, y, _scoring(scoring), _args(tables)) - penalty)
+    from xling.align import dp_numba
+
+    t, s = tables, scoring
+    return float(dp_numba._gain(t.prefix, t.glo, t.left_norm, t.right_norm, t.left_cum, t.right_cum, i, j, x, y,
+                                s.relative, s.mu, s.scale, s.threshold, s.neighbour_weight, s.length_exponent,
+                                s.length_weight, s.variance) - penalty)
 
 
 def run(n: int, m: int, band: Band, tables: Tables, scoring: Scoring) -> list[tuple[int, int, int, int]]:
     """The best path as beads ``(i0, i1, j0, j1)``: source sentences i0..i1-1 ↔ target j0..j1-1."""
     s = scoring
-    back = _fill(n, band.lo, band.hi, band.width, _TYPES, s.penalty, s.null, s.relative, s.mu,
-                 s.scale, s.threshold, s.neighbour_weight, s.length_exponent, s.length_weight, s.variance,
-                 tables.prefix, tables.glo, tables.left_norm, tables.right_norm, tables.left_cum, tables.right_cum)
+    lo, hi = np.ascontiguousarray(band.lo, dtype=np.int64), np.ascontiguousarray(band.hi, dtype=np.int64)
+    compiled = _compiled()
+    if compiled is None:
+        from xling.align import dp_numba
+
+        back = dp_numba._fill(n, lo, hi, band.width, _TYPES, s.penalty, s.null, s.relative, s.mu, s.scale,
+                              s.threshold, s.neighbour_weight, s.length_exponent, s.length_weight, s.variance,
+                              tables.prefix, tables.glo, tables.left_norm, tables.right_norm, tables.left_cum,
+                              tables.right_cum)
+    else:
+        width = band.width
+        out = compiled.fill(n, width, lo, hi, _TYPES, np.ascontiguousarray(s.penalty, dtype=np.float64),
+                            _scoring(s), _args(tables))
+        back = np.frombuffer(out, dtype=np.int8).reshape(n + 1, width)
     return _trace(n, m, band, back)
 
 
