@@ -259,3 +259,24 @@ def test_every_real_opus_mt_bridge_helps_and_a_shuffled_one_does_not():
         assert all(c.helps for c in checks), name
         wrong = [check_bridge(mt[i + 5:i + 10], pl[i:i + 5], ref[i:i + 5]) for i in starts[:-1]]
         assert all(w.bridge < c.bridge for w, c in zip(wrong, checks, strict=False))
+
+
+@needs_news
+def test_the_python_api_takes_every_path_as_a_string_too(tmp_path):
+    """``align_folders`` is called from Python with plain strings as often as with Paths; both give
+    the same run (the --mt folder and a pairs file were read only as Paths)."""
+    from xling.pipeline.align_folders import align_folders
+
+    src, tgt, mt, docs = _corpus(tmp_path, 2)
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("".join(f"{d}.txt\t{d}.txt\n" for d in docs), encoding="utf-8")
+    as_text = align_folders(str(src), str(tgt), str(tmp_path / "a"), mt_dir=str(mt), pairs_file=str(pairs),
+                            presegmented=True, view=False)
+    as_paths = align_folders(src, tgt, tmp_path / "b", mt_dir=mt, pairs_file=pairs, presegmented=True, view=False)
+    assert [(r.path, r.status, r.counterpart) for r in as_text.files] == [
+        (f"{d}.txt", "aligned", f"{d}.txt") for d in docs] == [
+        (r.path, r.status, r.counterpart) for r in as_paths.files]
+    assert _tree(tmp_path / "a").keys() == _tree(tmp_path / "b").keys()
+    assert {k: v for k, v in _tree(tmp_path / "a").items() if k.endswith(".tsv")} == {
+        k: v for k, v in _tree(tmp_path / "b").items() if k.endswith(".tsv")}
+    assert "bridge:mt-dir" in (tmp_path / "a" / "manifest.jsonl").read_text(encoding="utf-8")

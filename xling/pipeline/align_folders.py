@@ -148,7 +148,8 @@ def _pairs(source: Side, target: Side, match: str, pairs_file: Path | None, brid
 
 def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Path | str, *,
                   source_lang: str = "pl", target_lang: str = "en", match: str = "name",
-                  pairs_file: Path | None = None, mt_dir: Path | None = None, translator: Translator | None = None,
+                  pairs_file: Path | str | None = None, mt_dir: Path | str | None = None,
+                  translator: Translator | None = None,
                   force: bool = False, view: bool = True, globs: Sequence[str] = DEFAULT_GLOBS,
                   presegmented: bool = False) -> RunReport:
     """Pair the documents of two folders and align each pair; see the module doc for the layout."""
@@ -161,6 +162,7 @@ def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Pa
         raise UnknownNameError("--match", match, list(MATCHES))
     source = Side(Path(source_dir), source_lang, presegmented)
     target = Side(Path(target_dir), target_lang, presegmented)
+    mt_dir, pairs_file = (Path(p) if p is not None else None for p in (mt_dir, pairs_file))
     bridge = Bridge(translator, mt_dir)
     settings = {"target": str(target.root.resolve()) if target.root.is_dir() else str(target.root),
                 "match": match, "pairs": str(pairs_file), "mt": str(mt_dir), "presegmented": presegmented,
