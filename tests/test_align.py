@@ -205,6 +205,12 @@ def test_the_c_kernel_refuses_sizes_that_do_not_match_instead_of_reading_past_th
     args[3] += 1  # one column more per row than the prefix sums hold
     with pytest.raises(ValueError, match="prefix"):
         compiled.fill(n, band.width, band.lo, band.hi, dp._TYPES, scoring.penalty, dp._scoring(scoring), tuple(args))
+    short = list(dp._args(t))
+    # prefix sums (and their first columns) of one source row fewer than the band's rows
+    short[0], short[2], short[4] = np.ascontiguousarray(short[0][:, :-1]), n - 1, short[4][:-1].copy()
+    assert n > 1
+    with pytest.raises(ValueError, match="bad sizes"):
+        compiled.fill(n, band.width, band.lo, band.hi, dp._TYPES, scoring.penalty, dp._scoring(scoring), tuple(short))
     with pytest.raises(ValueError, match="outside"):
         compiled.similarities(np.array([[0, n + 1, 0, 1]], dtype=np.int64), True, dp._args(t))
     with pytest.raises(ValueError, match="bad matrix"):

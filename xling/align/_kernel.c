@@ -201,7 +201,7 @@ static PyObject *py_fill(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     double *rows = NULL;
     if (parse_scoring(scoring_o, &s) < 0 || parse_tables(tables_o, &t, &h) < 0) goto done;
-    if (n < 0 || width < 1 || t.L2 != n + 1) {
+    if (n < 0 || width < 1 || t.L2 != n + 1 || t.P1 != n) {
         PyErr_SetString(PyExc_ValueError, "fill: bad sizes");
         goto done;
     }
