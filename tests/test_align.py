@@ -346,3 +346,29 @@ def test_without_a_bridge_a_pair_sharing_no_name_scores_by_its_lengths_not_zero(
     beads = align_sentences(["Rozmawiano o handlu i energii."], ["They talked about trade and energy."])
     assert [(b.source_ids, b.target_ids, b.score) for b in beads] == [((0,), (0,), 0.5)]
     assert "low_confidence" not in beads[0].flags
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(*[st.integers(-3, 12)] * 4), max_size=6), st.lists(st.integers(-2, 9), max_size=8),
+       st.integers(-2, 9))
+def test_the_c_kernel_answers_any_span_or_matrix_with_a_result_or_a_value_error(spans, indptr, d):
+    """Whatever it is handed, the compiled kernel reads only inside its buffers: a result or a
+    ValueError, never a crash (a crash would take the whole test process down)."""
+    from xling.align import dp
+
+    compiled = dp._compiled()
+    if compiled is None:
+        pytest.skip("the C kernel is not built here")
+    _, _, _, t, _ = _random_problem(5, "relative")
+    try:
+        out = compiled.similarities(np.array(spans, dtype=np.int64).reshape(-1, 4), True, dp._args(t))
+        assert len(out) == 8 * len(spans)
+    except ValueError:
+        assert spans
+    nnz = max(indptr[-1], 0) if indptr else 0
+    try:
+        out = compiled.csr_row_dots(np.array(indptr or [0], dtype=np.int64), np.arange(nnz, dtype=np.int64),
+                                    np.ones(nnz), max(len(indptr) - 1, 0), nnz, d)
+        assert len(out) == 8 * max(len(indptr) - 1 - d, 0)
+    except ValueError:
+        pass
