@@ -187,95 +187,52 @@ static int parse_scoring(PyObject *args, Scoring *s) {
                ? 0 : -1;
 }
 
-/* fill(n, width, lo, hi, types, penalty, scoring, tables) -> bytes: int8 back-pointers (n + 1, width) */
-static PyObject *py_fill(PyObject *self, PyObject *args) {
-    Py_ssize_t n, width;
-    PyObject *lo_o, *hi_o, *types_o, *penalty_o, *scoring_o, *tables_o;
-    if (!PyArg_ParseTuple(args, "nnOOOOO!O!", &n, &width, &lo_o, &hi_o, &types_o, &penalty_o, &PyTuple_Type,
-                          &scoring_o, &PyTuple_Type, &tables_o))
-        return NULL;
-    Tables t;
-    Scoring s;
-    Held h = {.held = 0};
-    Held h2 = {.held = 0};
-    PyObject *result = NULL;
-    double *rows = NULL;
-    if (parse_scoring(scoring_o, &s) < 0 || parse_tables(tables_o, &t, &h) < 0) goto done;
-    if (n < 0 || width < 1 || t.L2 != n + 1 || t.P1 != n) {
-        PyErr_SetString(PyExc_ValueError, "fill: bad sizes");
-        goto done;
-    }
-    const int64_t *lo = take(&h2, lo_o, n + 1, 8, "lo");
-    const int64_t *hi = lo ? take(&h2, hi_o, n + 1, 8, "hi") : NULL;
-    Py_ssize_t ntypes = 0;
-    if (hi) {
-        Py_buffer probe;
-        if (PyObject_GetBuffer(penalty_o, &probe, PyBUF_SIMPLE) < 0) goto done;
-        ntypes = probe.len / 8;
-        PyBuffer_Release(&probe);
-    }
-    const int64_t *types = hi ? take(&h2, types_o, ntypes * 2, 8, "types") : NULL;
-    const double *penalty = types ? take(&h2, penalty_o, ntypes, 8, "penalty") : NULL;
-    if (!penalty) goto done;
-    for (Py_ssize_t ty = 0; ty < ntypes; ty++) {
-        if (types[2 * ty] < 0 || types[2 * ty] > MAX_SIDE || types[2 * ty + 1] < 0 || types[2 * ty + 1] > MAX_SIDE ||
-            types[2 * ty] + types[2 * ty + 1] == 0 || (types[2 * ty] == 0 && types[2 * ty + 1] != 1)) {
-            PyErr_SetString(PyExc_ValueError, "fill: bead types beyond 4 sentences a side");
-            goto done;
-        }
-    }
-    for (Py_ssize_t i = 0; i <= n; i++) {
-        if (hi[i] - lo[i] + 1 > width || lo[i] < 0 || hi[i] >= t.R2) {
-            PyErr_SetString(PyExc_ValueError, "fill: band outside the tables");
-            goto done;
-        }
-    }
-    result = PyBytes_FromStringAndSize(NULL, (n + 1) * width);
-    rows = PyMem_Malloc(sizeof(double) * ROWS * width);
-    if (!result || !rows) {
-        Py_CLEAR(result);
-        PyErr_NoMemory();
-        goto done;
-    }
-    int8_t *back = (int8_t *)PyBytes_AS_STRING(result);
-    memset(back, -1, (size_t)((n + 1) * width));
-    Py_BEGIN_ALLOW_THREADS
+/* The DP proper: back-pointers of every band cell (-1 where no path arrives); `rows` holds ROWS * width
+ * scores. Reads only inside the arrays py_fill has checked; touches no Python object. */
+typedef struct {
+    Py_ssize_t n, width, ntypes;
+    const int64_t *lo, *hi, *types;
+    const double *penalty;
+} Band;
+
+static void fill_table(const Tables *t, const Scoring *s, const Band *b, double *rows, int8_t *back) {
+    Py_ssize_t width = b->width;
     for (Py_ssize_t k = 0; k < ROWS * width; k++) rows[k] = NEG;
-    for (Py_ssize_t i = 0; i <= n; i++) {
+    for (Py_ssize_t i = 0; i <= b->n; i++) {
         double *current = rows + (i % ROWS) * width;
         for (Py_ssize_t k = 0; k < width; k++) current[k] = NEG;
-        for (Py_ssize_t jj = 0; jj <= hi[i] - lo[i]; jj++) {
-            Py_ssize_t j = lo[i] + jj;
+        for (Py_ssize_t jj = 0; jj <= b->hi[i] - b->lo[i]; jj++) {
+            Py_ssize_t j = b->lo[i] + jj;
             double best = (i == 0 && j == 0) ? 0.0 : NEG;
             int code = -1;
-            for (Py_ssize_t ty = 0; ty < ntypes; ty++) {
-                if (isinf(penalty[ty]) && penalty[ty] > 0) continue;
-                Py_ssize_t x = types[2 * ty], y = types[2 * ty + 1];
+            for (Py_ssize_t ty = 0; ty < b->ntypes; ty++) {
+                double penalty = b->penalty[ty];
+                if (isinf(penalty) && penalty > 0) continue;
+                Py_ssize_t x = b->types[2 * ty], y = b->types[2 * ty + 1];
                 double candidate;
                 if (x == 0) { /* 0-1: the previous column of this row */
                     if (jj == 0 || current[jj - 1] <= NEG / 2) continue;
-                    candidate = current[jj - 1] + s.null;
+                    candidate = current[jj - 1] + s->null;
                 } else {
                     Py_ssize_t r = i - x;
                     if (r < 0 || j - y < 0) continue;
-                    Py_ssize_t k = j - y - lo[r];
-                    if (k < 0 || k > hi[r] - lo[r]) continue;
+                    Py_ssize_t k = j - y - b->lo[r];
+                    if (k < 0 || k > b->hi[r] - b->lo[r]) continue;
                     double previous = rows[(r % ROWS) * width + k];
                     if (previous <= NEG / 2) continue;
                     if (y == 0) {
-                        candidate = previous + s.null;
-                    } else if (s.relative) {
+                        candidate = previous + s->null;
+                    } else if (s->relative) {
                         /* the neighbour margin only lowers the gain: skip it when even the bead's own
                            similarity cannot beat the best candidate so far (exact pruning) */
-                        double factor = length_factor(&t, i, j, x, y, s.length_exponent);
-                        double own = rescaled_dice(&t, i, j, x, y, s.mu, s.scale);
-                        candidate = previous - penalty[ty] + own * factor;
+                        double factor = length_factor(t, i, j, x, y, s->length_exponent);
+                        double own = rescaled_dice(t, i, j, x, y, s->mu, s->scale);
+                        candidate = previous - penalty + own * factor;
                         if (candidate <= best) continue;
-                        candidate -= factor * s.neighbour_weight *
-                                     neighbour_excess(&t, i, j, x, y, s.mu, s.scale - s.mu, s.threshold);
+                        candidate -= factor * s->neighbour_weight *
+                                     neighbour_excess(t, i, j, x, y, s->mu, s->scale - s->mu, s->threshold);
                     } else {
-                        candidate = previous - penalty[ty] +
-                                    absolute_gain(&t, i, j, x, y, s.length_weight, s.variance);
+                        candidate = previous - penalty + absolute_gain(t, i, j, x, y, s->length_weight, s->variance);
                     }
                 }
                 if (candidate > best) {
@@ -287,6 +244,62 @@ static PyObject *py_fill(PyObject *self, PyObject *args) {
             back[i * width + jj] = (int8_t)code;
         }
     }
+}
+
+/* The band and bead types checked against the tables: 0, or -1 with a ValueError set. */
+static int check_band(const Tables *t, const Band *b) {
+    if (b->n < 0 || b->width < 1 || t->L2 != b->n + 1 || t->P1 != b->n) {
+        PyErr_SetString(PyExc_ValueError, "fill: bad sizes");
+        return -1;
+    }
+    for (Py_ssize_t ty = 0; ty < b->ntypes; ty++) {
+        int64_t x = b->types[2 * ty], y = b->types[2 * ty + 1];
+        if (x < 0 || x > MAX_SIDE || y < 0 || y > MAX_SIDE || x + y == 0 || (x == 0 && y != 1)) {
+            PyErr_SetString(PyExc_ValueError, "fill: bead types beyond 4 sentences a side");
+            return -1;
+        }
+    }
+    for (Py_ssize_t i = 0; i <= b->n; i++) {
+        if (b->hi[i] - b->lo[i] + 1 > b->width || b->lo[i] < 0 || b->hi[i] >= t->R2) {
+            PyErr_SetString(PyExc_ValueError, "fill: band outside the tables");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* fill(n, width, lo, hi, types, penalty, scoring, tables) -> bytes: int8 back-pointers (n + 1, width) */
+static PyObject *py_fill(PyObject *self, PyObject *args) {
+    Band b;
+    PyObject *lo_o, *hi_o, *types_o, *penalty_o, *scoring_o, *tables_o;
+    if (!PyArg_ParseTuple(args, "nnOOOOO!O!", &b.n, &b.width, &lo_o, &hi_o, &types_o, &penalty_o, &PyTuple_Type,
+                          &scoring_o, &PyTuple_Type, &tables_o))
+        return NULL;
+    Tables t;
+    Scoring s;
+    Held h = {.held = 0}, h2 = {.held = 0};
+    PyObject *result = NULL;
+    double *rows = NULL;
+    Py_buffer probe;
+    if (parse_scoring(scoring_o, &s) < 0 || parse_tables(tables_o, &t, &h) < 0) goto done;
+    if (PyObject_GetBuffer(penalty_o, &probe, PyBUF_SIMPLE) < 0) goto done;
+    b.ntypes = probe.len / 8;
+    PyBuffer_Release(&probe);
+    if (!(b.lo = take(&h2, lo_o, b.n + 1, 8, "lo")) || !(b.hi = take(&h2, hi_o, b.n + 1, 8, "hi")) ||
+        !(b.types = take(&h2, types_o, b.ntypes * 2, 8, "types")) ||
+        !(b.penalty = take(&h2, penalty_o, b.ntypes, 8, "penalty")) || check_band(&t, &b) < 0)
+        goto done;
+    result = PyBytes_FromStringAndSize(NULL, (b.n + 1) * b.width);
+    rows = PyMem_Malloc(sizeof(double) * ROWS * b.width);
+    if (!result || !rows) {
+        Py_CLEAR(result);
+        PyErr_NoMemory();
+        goto done;
+    }
+    int8_t *back = (int8_t *)PyBytes_AS_STRING(result);
+    memset(back, -1, (size_t)((b.n + 1) * b.width));
+    Py_BEGIN_ALLOW_THREADS
+    fill_table(&t, &s, &b, rows, back);
     Py_END_ALLOW_THREADS
 done:
     PyMem_Free(rows);
