@@ -128,6 +128,47 @@ def test_a_written_file_has_the_mode_any_new_file_gets_and_its_folder_is_made(tm
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.en"]
 
 
+def test_a_temporary_name_already_taken_is_passed_over_and_all_taken_is_one_error(tmp_path, monkeypatch):
+    from xling.formats import atomic
+
+    draws = iter([b"\x00" * 8, b"\x01" * 8])  # "aaaaaaaa" (taken below), then "bbbbbbbb"
+    monkeypatch.setattr(atomic.os, "urandom", lambda size: next(draws))
+    taken = tmp_path / ".xling~a.en.aaaaaaaa.tmp"
+    taken.write_text("another writer's", encoding="utf-8")
+    with atomic_open(tmp_path / "a.en") as out:
+        out.write("mine\n")
+        assert (tmp_path / ".xling~a.en.bbbbbbbb.tmp").exists()
+    assert (tmp_path / "a.en").read_text(encoding="utf-8") == "mine\n"
+    assert taken.read_text(encoding="utf-8") == "another writer's"
+
+    (tmp_path / ".xling~b.en.aaaaaaaa.tmp").write_text("", encoding="utf-8")
+    monkeypatch.setattr(atomic.os, "urandom", lambda size: b"\x00" * 8)  # every draw the taken name
+    tries = atomic.TEMPORARY_NAMES_TRIED
+    with pytest.raises(FileExistsError, match=f"no free temporary name beside .*b.en after {tries} tries"):
+        atomic_open(tmp_path / "b.en").__enter__()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".xling~a.en.aaaaaaaa.tmp", ".xling~b.en.aaaaaaaa.tmp", "a.en"]
+
+
+def test_a_folder_another_writer_makes_at_the_same_moment_is_written_into(tmp_path, monkeypatch):
+    """Two writers into a new folder: the other one makes it between this one's look and its mkdir."""
+    from xling.formats import atomic
+
+    folder = tmp_path / "new"
+    looked = []
+
+    def exists(self):
+        if self == folder and not looked:
+            looked.append(self)
+            folder.mkdir()  # the other writer, just now
+            return False
+        return self.is_dir() or self.is_file()
+
+    monkeypatch.setattr(atomic.Path, "exists", exists)
+    atomic.write_text(folder / "a.en", "one\n")
+    assert (folder / "a.en").read_text(encoding="utf-8") == "one\n" and looked == [folder]
+
+
 def test_resume_is_refused_for_another_input_and_after_a_finished_run(tmp_path):
     from xling.pipeline import Options, translate_folder
     from xling.pipeline.folder import STATE_FILE, OutputFolder

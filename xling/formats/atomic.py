@@ -44,13 +44,14 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _NAME_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+TEMPORARY_NAMES_TRIED = 100
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:
     """A new temporary file beside ``path`` (its folder made if missing), with the mode any new file
     gets (0666 less the umask): one system call where ``tempfile.mkstemp`` takes three (it makes
     0600 files, which must then be changed), and a corpus run makes hundreds of files."""
-    for attempt in range(100):
+    for _ in range(TEMPORARY_NAMES_TRIED):
         letters = "".join(_NAME_LETTERS[b % len(_NAME_LETTERS)] for b in os.urandom(8))
         tmp = os.path.join(path.parent, f"{TEMP_PREFIX}{path.name}.{letters}.tmp")
         try:
@@ -58,10 +59,10 @@ def _create_temporary(path: Path) -> tuple[int, str]:
         except FileExistsError:
             continue
         except FileNotFoundError:
-            if path.parent.exists() or attempt:
+            if path.parent.exists():
                 raise
-            path.parent.mkdir(parents=True, exist_ok=True)
-    raise FileExistsError(f"no free temporary name beside {path}")
+            path.parent.mkdir(parents=True, exist_ok=True)  # another writer may make it at the same time
+    raise FileExistsError(f"no free temporary name beside {path} after {TEMPORARY_NAMES_TRIED} tries")
 
 
 _FLUSH_LATER: set[str] = set()  # absolute paths of the folders whose files are flushed together
