@@ -34,6 +34,7 @@ Two ways to score a bead:
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from types import ModuleType
@@ -98,9 +99,24 @@ def kernel() -> str:
     return "c" if _compiled() is not None else "numba"
 
 
+def _kernel() -> ModuleType:
+    """The C module or, failing it, dp_numba: both have ``fill``, ``gain``, ``similarities`` and
+    ``csr_row_dots`` with the same arguments."""
+    compiled = _compiled()
+    if compiled is not None:
+        return compiled
+    from xling.align import dp_numba
+
+    return dp_numba
+
+
 def _compiled() -> ModuleType | None:
-    if os.environ.get("XLING_KERNEL", "").lower() == "numba":
-        return None
+    """The built C kernel, unless ``XLING_KERNEL=numba`` (read at every call, so a test can switch)."""
+    return None if os.environ.get("XLING_KERNEL", "").lower() == "numba" else _built()
+
+
+@functools.cache
+def _built() -> ModuleType | None:
     try:
         from xling.align import _kernel
     except ImportError:
@@ -109,7 +125,7 @@ def _compiled() -> ModuleType | None:
 
 
 def _args(tables: Tables) -> tuple:
-    """The tables as the C kernel takes them: C-contiguous float64 and int64 arrays, with their shapes."""
+    """The tables as the kernel takes them: C-contiguous float64 and int64 arrays, with their shapes."""
     f64 = [np.ascontiguousarray(a, dtype=np.float64) for a in
            (tables.prefix, tables.left_norm, tables.right_norm, tables.left_cum, tables.right_cum)]
     prefix, left_norm, right_norm, left_cum, right_cum = f64
@@ -122,65 +138,39 @@ def _scoring(s: Scoring) -> tuple:
             float(s.neighbour_weight), float(s.length_exponent), float(s.length_weight), float(s.variance))
 
 
+def _floats(out) -> np.ndarray:
+    """A kernel's float64 result (bytes from C, an array from numba) as a writable array."""
+    return np.frombuffer(out, dtype=np.float64).copy()
+
+
 def csr_row_dots(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, d: int) -> np.ndarray:
     """Dot product of each CSR row r with row r + d (sorted index lists)."""
-    compiled = _compiled()
-    if compiled is None:
-        from xling.align import dp_numba
-
-        return dp_numba.csr_row_dots(indptr, indices, data, d)
     indptr = np.ascontiguousarray(indptr, dtype=np.int64)
-    out = compiled.csr_row_dots(indptr, np.ascontiguousarray(indices, dtype=np.int64),
-                                np.ascontiguousarray(data, dtype=np.float64), len(indptr) - 1, int(indptr[-1]), d)
-    return np.frombuffer(out, dtype=np.float64).copy()
+    return _floats(_kernel().csr_row_dots(indptr, np.ascontiguousarray(indices, dtype=np.int64),
+                                          np.ascontiguousarray(data, dtype=np.float64), len(indptr) - 1,
+                                          int(indptr[-1]), d))
 
 
 def bead_similarities(spans: list[tuple[int, int, int, int]], tables: Tables, scoring: Scoring) -> np.ndarray:
     """Each bead's similarity (Dice averaged over components when relative, else cosine); 0 for null beads."""
     array = np.array(spans, dtype=np.int64).reshape(-1, 4)
-    compiled = _compiled()
-    if compiled is None:
-        from xling.align import dp_numba
-
-        t = tables
-        return dp_numba._similarities(array, scoring.relative, t.prefix, t.glo, t.left_norm, t.right_norm)
-    return np.frombuffer(compiled.similarities(array, bool(scoring.relative), _args(tables)), dtype=np.float64).copy()
+    return _floats(_kernel().similarities(array, bool(scoring.relative), _args(tables)))
 
 
 def bead_gain(tables: Tables, scoring: Scoring, i: int, j: int, x: int, y: int) -> float:
     """The gain the DP gives bead (i-x..i, j-y..j), as a plain call (for checks and diagnostics)."""
     if x == 0 or y == 0:
         return scoring.null
-    penalty = scoring.penalty[BEAD_TYPES.index((x, y))]
-    compiled = _compiled()
-    if compiled is not None:
-        return float(compiled.gain(i, j, x, y, _scoring(scoring), _args(tables)) - penalty)
-    from xling.align import dp_numba
-
-    t, s = tables, scoring
-    return float(dp_numba._gain(t.prefix, t.glo, t.left_norm, t.right_norm, t.left_cum, t.right_cum, i, j, x, y,
-                                s.relative, s.mu, s.scale, s.threshold, s.neighbour_weight, s.length_exponent,
-                                s.length_weight, s.variance) - penalty)
+    gain = _kernel().gain(i, j, x, y, _scoring(scoring), _args(tables))
+    return float(gain - scoring.penalty[BEAD_TYPES.index((x, y))])
 
 
 def run(n: int, m: int, band: Band, tables: Tables, scoring: Scoring) -> list[tuple[int, int, int, int]]:
     """The best path as beads ``(i0, i1, j0, j1)``: source sentences i0..i1-1 ↔ target j0..j1-1."""
-    s = scoring
     lo, hi = np.ascontiguousarray(band.lo, dtype=np.int64), np.ascontiguousarray(band.hi, dtype=np.int64)
-    compiled = _compiled()
-    if compiled is None:
-        from xling.align import dp_numba
-
-        back = dp_numba._fill(n, lo, hi, band.width, _TYPES, s.penalty, s.null, s.relative, s.mu, s.scale,
-                              s.threshold, s.neighbour_weight, s.length_exponent, s.length_weight, s.variance,
-                              tables.prefix, tables.glo, tables.left_norm, tables.right_norm, tables.left_cum,
-                              tables.right_cum)
-    else:
-        width = band.width
-        out = compiled.fill(n, width, lo, hi, _TYPES, np.ascontiguousarray(s.penalty, dtype=np.float64),
-                            _scoring(s), _args(tables))
-        back = np.frombuffer(out, dtype=np.int8).reshape(n + 1, width)
-    return _trace(n, m, band, back)
+    out = _kernel().fill(n, band.width, lo, hi, _TYPES, np.ascontiguousarray(scoring.penalty, dtype=np.float64),
+                         _scoring(scoring), _args(tables))
+    return _trace(n, m, band, np.frombuffer(out, dtype=np.int8).reshape(n + 1, band.width))
 
 
 def _trace(n: int, m: int, band: Band, back: np.ndarray) -> list[tuple[int, int, int, int]]:

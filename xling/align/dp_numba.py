@@ -1,8 +1,10 @@
 """The DP kernel of dp.py compiled by numba: used where the C kernel (``_kernel.c``) was not built.
 
-The functions mirror ``_kernel.c`` one for one (tests check that both give the same back-pointers
-and similarities). numba costs about a second per process to import and to load its cached
-kernels, so it is imported only when this module is.
+The functions mirror ``_kernel.c`` one for one, and the four at the end take the same arguments as
+its entry points (``fill``, ``gain``, ``similarities``, ``csr_row_dots``), so dp.py calls either
+module the same way; tests check that both give the same back-pointers and bits. numba costs about
+a second per process to import and to load its cached kernels, so it is imported only when this
+module is.
 """
 
 from __future__ import annotations
@@ -193,7 +195,7 @@ def _fill(n, lo, hi, width, types, penalty, null, relative, mu, scale, threshold
 
 
 @njit(cache=True)
-def csr_row_dots(indptr, indices, data, d):
+def _csr_row_dots(indptr, indices, data, d):
     """Dot product of each CSR row r with row r + d, by merging their sorted index lists."""
     rows = len(indptr) - 1 - d
     out = np.zeros(max(rows, 0))
@@ -225,3 +227,28 @@ def _similarities(spans, relative, prefix, glo, left_norm, right_norm):
             else:
                 out[b] = _cosine(prefix, glo, left_norm, right_norm, i1, j1, i1 - i0, j1 - j0)
     return out
+
+
+# --- the entry points, with _kernel.c's arguments (see dp._args and dp._scoring) ---------------------
+
+def fill(n, width, lo, hi, types, penalty, scoring, tables):
+    relative, null, mu, scale, threshold, neighbour_weight, length_exponent, length_weight, variance = scoring
+    prefix, _, _, _, glo, left_norm, _, right_norm, _, left_cum, right_cum = tables
+    return _fill(n, lo, hi, width, types, penalty, null, relative, mu, scale, threshold, neighbour_weight,
+                 length_exponent, length_weight, variance, prefix, glo, left_norm, right_norm, left_cum, right_cum)
+
+
+def gain(i, j, x, y, scoring, tables):
+    relative, _, mu, scale, threshold, neighbour_weight, length_exponent, length_weight, variance = scoring
+    prefix, _, _, _, glo, left_norm, _, right_norm, _, left_cum, right_cum = tables
+    return _gain(prefix, glo, left_norm, right_norm, left_cum, right_cum, i, j, x, y, relative, mu, scale,
+                 threshold, neighbour_weight, length_exponent, length_weight, variance)
+
+
+def similarities(spans, relative, tables):
+    prefix, _, _, _, glo, left_norm, _, right_norm, _, _, _ = tables
+    return _similarities(spans, relative, prefix, glo, left_norm, right_norm)
+
+
+def csr_row_dots(indptr, indices, data, rows, nonzeros, d):
+    return _csr_row_dots(indptr, indices, data, d)
