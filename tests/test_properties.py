@@ -290,6 +290,7 @@ def test_a_run_flushes_its_outputs_once_and_a_failed_run_too(seeds, tmp_path, fa
     written before any output, is fsynced alone; writes after the run fsync again."""
     import os
 
+    from xling.errors import XlingError
     from xling.formats.atomic import write_text
     from xling.pipeline import Options, translate_folder
 
@@ -313,6 +314,17 @@ def test_a_run_flushes_its_outputs_once_and_a_failed_run_too(seeds, tmp_path, fa
     assert (tmp_path / "stopped" / ".xling-run.json").is_file()
     write_text(tmp_path / "after.txt", "y")
     assert calls == {"fsync": 4, "sync": 2}
+
+    # a run that fails in its start, after opening its folder (a cache it cannot use), flushes too,
+    # and leaves no deferral behind: a later write into that folder fsyncs on its own
+    (tmp_path / "a-folder.sqlite3").mkdir()
+    unusable = Options(use_cache=True, cache=tmp_path / "a-folder.sqlite3", view=False)
+    with pytest.raises(XlingError):
+        translate_folder(seeds, tmp_path / "no-cache", unusable, translator_factory=fake_factory)
+    assert (tmp_path / "no-cache" / ".xling-run.json").is_file()
+    assert calls == {"fsync": 5, "sync": 3}
+    write_text(tmp_path / "no-cache" / "after.txt", "z")
+    assert calls == {"fsync": 6, "sync": 3}
 
 
 # --- repetition, copies, lengths, omissions and scores at their limits (values by hand) -----------

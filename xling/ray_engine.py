@@ -96,8 +96,7 @@ def translate_folder_ray(input_dir: Path | str, output_dir: Path | str, options:
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="warning")
     run = Run.build(Path(input_dir), Path(output_dir), options, None, progress)
-    paths, reports = run.start()
-    try:
+    with run.running() as (paths, reports):
         progress.start(len(paths))
         windows = path_windows(paths, options.window_bytes)
         if windows:
@@ -125,5 +124,3 @@ def translate_folder_ray(input_dir: Path | str, output_dir: Path | str, options:
                     reports.append(report)
                     progress.document(report)
         return run.finish(reports)
-    finally:
-        run.folder.release()

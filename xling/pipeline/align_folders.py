@@ -172,8 +172,7 @@ def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Pa
         raise UsageError(f"target folder {target.root} does not exist or is not a folder")
     if within(folder.path, target.root) or within(target.root, folder.path):
         raise UsageError(f"output folder {folder.path} and the target folder {target.root} overlap; choose another")
-    folder.open()
-    try:
+    with folder.opened():
         previous = folder.read_previous()
         source.discover(globs)
         target.discover(globs)
@@ -190,8 +189,6 @@ def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Pa
         write_run_files(folder, reports, view, f"xling align: {source.root.name} ↔ {target.root.name}")
         folder.remove_stale(previous, {r.path: r.outputs for r in reports})
         folder.close()
-    finally:
-        folder.release()
     return RunReport(tuple(sorted(reports, key=lambda r: r.path)), folder.path, time.perf_counter() - started)
 
 

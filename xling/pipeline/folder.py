@@ -7,9 +7,10 @@ which refuses any that would leave it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -115,6 +116,15 @@ class OutputFolder:
             self._lock.truncate(0)
             self._lock.close()
             self._lock = None
+
+    @contextlib.contextmanager
+    def opened(self) -> Iterator[OutputFolder]:
+        """``open``, then ``release`` however the block ends (an error leaves the folder resumable)."""
+        self.open()
+        try:
+            yield self
+        finally:
+            self.release()
 
     def release(self) -> None:
         """Make what the run wrote durable (one flush for all its files); a run that stops on an error

@@ -7,7 +7,9 @@ engine (``xling.ray_engine``) compose the same ones.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +108,15 @@ class Run:
     def prepare(self, paths: list[Path]) -> list[Prepared]:
         return [self.preparer.prepare(path) for path in paths]
 
+    @contextlib.contextmanager
+    def running(self) -> Iterator[tuple[list[Path], list[FileReport]]]:
+        """``start``, then the folder's one flush however the run ends, even if ``start`` itself fails
+        after opening the folder (an unusable cache)."""
+        try:
+            yield self.start()
+        finally:
+            self.folder.release()
+
     def finish(self, reports: list[FileReport]) -> RunReport:
         """Manifest and index from every report; the run is then complete (not resumable)."""
         write_run_files(self.folder, reports, self.options.view, f"xling: {self.input.name}")
@@ -124,11 +135,8 @@ def translate_folder(input_dir: Path | str, output_dir: Path | str, options: Opt
     options = options or Options()
     progress = progress or QuietProgress()
     run = Run.build(Path(input_dir), Path(output_dir), options, translator_factory, progress)
-    paths, reports = run.start()
-    try:
+    with run.running() as (paths, reports):
         progress.start(len(paths))
         for window in path_windows(paths, options.window_bytes):
             reports += run.step.run(run.prepare(window))
         return run.finish(reports)
-    finally:
-        run.folder.release()
