@@ -40,15 +40,13 @@ def _compile(root: Path) -> Path:
     # -ffp-contract=off: no fused multiply-add, so sums round as numba's do and both kernels agree
     extension = Extension(MODULE, [SOURCE], extra_compile_args=["-O2", "-ffp-contract=off"]
                           if sys.platform != "win32" else ["/O2", "/fp:precise"])
-    distribution = Distribution({"name": "xling-kernel", "ext_modules": [extension]})
-    distribution.src_root = str(root)
-    command = build_ext(distribution)
-    command.inplace = True
+    command = build_ext(Distribution({"name": "xling-kernel", "ext_modules": [extension]}))
+    command.inplace = True  # next to _kernel.c, relative to the working folder: the project's root
     command.build_temp = str(root / "build" / "kernel")
-    command.ensure_finalized()
     here = os.getcwd()
     os.chdir(root)
     try:
+        command.ensure_finalized()
         command.run()
     finally:
         os.chdir(here)
