@@ -109,19 +109,47 @@ def test_unsegmented_input_is_split_by_xling(files, tmp_path):
 
 def test_model_takes_the_translate_syntax(files, tmp_path, monkeypatch):
     """--model pl=DIR is the bridge for Polish, as in translate, not a folder named 'pl=DIR'."""
+    from conftest import FakeTranslator
+
     seen = {}
 
-    def load_bridge(source_lang, target_lang, model=None, **kwargs):
+    def load_translator(source_lang, model=None, **kwargs):
         seen["model"] = model
-        return None, "recorded"
+        return FakeTranslator("recorded")
 
-    monkeypatch.setattr("xling.api.load_bridge", load_bridge)
+    monkeypatch.setattr("xling.api.load_translator", load_translator)
     result = runner.invoke(app, ["align", str(files["src.pl"]), str(files["tgt.en"]), "--presegmented",
                                  "--model", f"pl={tmp_path}"])
     assert result.exit_code == 0, result.output
     assert seen["model"] == str(tmp_path)
     result = runner.invoke(app, ["align", str(files["src.pl"]), str(files["tgt.en"]), "--model", f"de={tmp_path}"])
     assert result.exit_code == 2 and "translates pl (--src-lang), not de" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("folders", [False, True], ids=["pair", "folders"])
+def test_a_model_the_user_names_must_load(files, tmp_path, folders):
+    """Falling back to lengths and names when the model asked for is unusable would exit 0 with a far
+    worse alignment; the registry's model may be missing (that only warns, test above)."""
+    not_a_model = tmp_path / "not-a-model"
+    not_a_model.mkdir()
+    if folders:
+        (tmp_path / "pl").mkdir(), (tmp_path / "en").mkdir()
+        (tmp_path / "pl" / "a.txt").write_text(files["src.pl"].read_text(encoding="utf-8"), encoding="utf-8")
+        (tmp_path / "en" / "a.txt").write_text(files["tgt.en"].read_text(encoding="utf-8"), encoding="utf-8")
+        sides = [str(tmp_path / "pl"), str(tmp_path / "en"), "-o", str(tmp_path / "out")]
+    else:
+        sides = [str(files["src.pl"]), str(files["tgt.en"])]
+    for model, says in ((f"pl={not_a_model}", "holds no config.json"),
+                        (str(tmp_path / "missing"), "no such directory")):
+        result = runner.invoke(app, ["align", *sides, "--model", model])
+        message = " ".join(result.output.split())
+        assert result.exit_code == 2, result.output
+        assert says in message and message.startswith("error: --model")
+        assert "hf download " + str(tmp_path) not in message  # no download hint for a folder
+        assert len(result.output.strip().splitlines()) == 1
+        assert not (tmp_path / "out").exists()
+    result = runner.invoke(app, ["align", *sides, "--model", str(not_a_model), "--no-model"])
+    assert result.exit_code == 2 and "contradict" in result.output
 
 
 def test_drop_unaligned_leaves_one_sided_beads_out_of_line_formats(files, tmp_path):

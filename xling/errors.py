@@ -36,13 +36,15 @@ class ReadError(XlingError):
 class ModelUnavailableError(XlingError):
     """A translation model cannot be found locally and may not (or cannot) be downloaded."""
 
-    def __init__(self, model_id: str, why: str) -> None:
+    def __init__(self, model_id: str, why: str, *, path: bool = False) -> None:
         self.model_id = model_id
-        super().__init__(
-            f"model {model_id!r} is not available: {why}. Provide it with "
-            f"`--model LANG=/path/to/model_dir`, or download it once with network access "
-            f"(`hf download {model_id}`), then run again."
-        )
+        if path:  # the user named a folder: pointing them at `--model` or a download would repeat what they did
+            fix = ("Give the folder that holds the model's config.json and weights (as save_pretrained "
+                   "or `hf download --local-dir` write them).")
+        else:
+            fix = (f"Provide it with `--model LANG=/path/to/model_dir`, or download it once with network "
+                   f"access (`hf download {model_id}`), then run again.")
+        super().__init__(f"model {model_id!r} is not available: {why}. {fix}")
 
 
 class UnknownNameError(UsageError):

@@ -200,10 +200,10 @@ def resolve(model: str, offline: bool = False) -> ResolvedModel:
     if path.is_dir():
         if not (path / "config.json").is_file():
             raise ModelUnavailableError(model, f"the folder {path} holds no config.json, so it is not a model "
-                                               "folder (a Marian checkpoint saved with save_pretrained)")
+                                               "folder", path=True)
         return ResolvedModel(model_id=path.resolve().name, path=path.resolve(), revision=fingerprint(path))
     if model.startswith((".", "/", "~")) or model.count("/") > 1:  # a path, not an "org/name" hub id
-        raise ModelUnavailableError(model, "no such directory")
+        raise ModelUnavailableError(model, "no such directory", path=True)
     try:
         return _snapshot(model, local_only=True)
     except (OSError, ValueError):

@@ -76,7 +76,6 @@ def _pair(source: Path, target: Path, output: str, fmt: str, source_lang: str, t
           cache: Path | None, drop_unaligned: bool) -> None:
     """``xling align SRC TGT``: one original and its translation."""
     from xling.align.texts import align_texts, read_mt, sentences
-    from xling.api import load_bridge
 
     with exit_codes():
         src_doc, tgt_doc = _read(source, "SRC"), _read(target, "TGT")
@@ -88,13 +87,13 @@ def _pair(source: Path, target: Path, output: str, fmt: str, source_lang: str, t
             reverse = read_mt(mt_rev, len(sentences(tgt_doc.text, target_lang, presegmented)), "--mt-rev", "target")
         translator, note = None, ""
         if bridge is None:
-            translator, note = (None, "no bridge asked for") if no_model else load_bridge(
-                source_lang, target_lang, model, offline=offline, cache=cache)
+            translator, note = _load_bridge(source_lang, target_lang, model, no_model, offline, cache)
         result = align_texts(src_doc.text, tgt_doc.text, source_lang=source_lang, target_lang=target_lang,
                              presegmented=presegmented, mt=bridge, mt_rev=reverse, translator=translator, note=note)
         _write(result, fmt, output, source.name, source_lang, target_lang, drop_unaligned)
     paired = sum(1 for b in result.beads if b.source_ids and b.target_ids)
-    stderr.print(f"{len(result.source)} source and {len(result.target)} target sentences → {paired} pairs, "
+    stderr.print(f"{len(result.source)} source and {len(result.target)} target sentences → {paired} "
+                 f"pair{'' if paired == 1 else 's'}, "
                  f"{len(result.beads) - paired} unaligned; bridge: {result.bridge}"
                  + (f" ({result.note})" if result.note else ""), soft_wrap=True)
 
@@ -103,7 +102,6 @@ def _folders(source: Path, target: Path, output: str, source_lang: str, target_l
              pairs: Path | None, mt: Path | None, no_model: bool, model: str | None, offline: bool,
              cache: Path | None, force: bool, presegmented: bool, view: bool = True) -> None:
     """``xling align SRC_DIR TGT_DIR -o OUT``: a corpus in one process, in a translate run's layout."""
-    from xling.api import load_bridge
     from xling.cli._common import EXIT_FAILED
     from xling.errors import UsageError
     from xling.pipeline.align_folders import align_folders
@@ -114,9 +112,9 @@ def _folders(source: Path, target: Path, output: str, source_lang: str, target_l
         if mt is not None and not mt.is_dir():
             raise UsageError(f"--mt {mt}: with folders, give a folder of translations named like the originals")
         translator, note = None, "no bridge asked for"
-        if mt is None and not no_model:
-            translator, note = load_bridge(source_lang, target_lang, _bridge_model(model, source_lang),
-                                           offline=offline, cache=cache)
+        if mt is None:
+            translator, note = _load_bridge(source_lang, target_lang, _bridge_model(model, source_lang), no_model,
+                                            offline, cache)
         if translator is None and mt is None:
             stderr.print(f"aligning without a bridge: {note}", soft_wrap=True)
         report = align_folders(source, target, Path(output), source_lang=source_lang, target_lang=target_lang,
@@ -127,6 +125,28 @@ def _folders(source: Path, target: Path, output: str, source_lang: str, target_l
                  f"unreadable → {report.output_dir}/manifest.jsonl", soft_wrap=True)
     if report.failed:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _load_bridge(source_lang: str, target_lang: str, model: str | None, no_model: bool, offline: bool,
+                 cache: Path | None):
+    """The bridge translator and, when there is none, why. The registry's model may be missing (the
+    alignment then goes on without a bridge, and says so); a model the user named must load."""
+    from xling.api import load_bridge, load_translator
+    from xling.errors import UsageError, XlingError
+
+    if no_model:
+        if model is not None:
+            raise UsageError("--model and --no-model contradict each other: give one")
+        return None, "no bridge asked for"
+    if model is None or target_lang != "en":  # the registry's model, or none that could translate into TGT
+        translator, note = load_bridge(source_lang, target_lang, model, offline=offline, cache=cache)
+        if translator is None and model is not None:
+            raise UsageError(f"--model {model}: {note}")
+        return translator, note
+    try:
+        return load_translator(source_lang, model, offline=offline, cache=cache), ""
+    except XlingError as exc:
+        raise UsageError(f"--model {model}: {exc}") from exc
 
 
 def _read(path: Path, role: str):
