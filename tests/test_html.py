@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import lxml.html
@@ -158,3 +159,56 @@ def test_a_page_whose_model_is_missing_still_has_its_article_text(tmp_path, monk
     assert report.files[0].status == "failed" and report.files[0].outputs == ("text/strona.html.txt",)
     assert (tmp_path / "out" / "text" / "strona.html.txt").read_text(encoding="utf-8").split("\n\n")[-1] == \
         ARTICLE[-1] + "\n"
+
+
+def nested(depth: int) -> str:
+    """The test page with its article wrapped in ``depth`` unclosed-looking ``div``s, and a last paragraph after."""
+    html = page(ARTICLE)
+    start, end = html.index("<main>"), html.index("</main>") + len("</main>")
+    return html[:start] + "<div>" * depth + html[start:end] + "</div>" * depth + f"<p>{ARTICLE[0]}</p>" + html[end:]
+
+
+@pytest.mark.parametrize("depth", [10, 300, 1500])
+def test_a_deeply_nested_page_is_read_to_its_end(depth):
+    """lxml's default parser stops at 256 levels and drops the rest of the page without an error;
+    every paragraph, and the one after the nest, must still be there, and found to be the article."""
+    document = read_html_text(nested(depth), "deep.html", "utf-8")
+    texts = [document.text[b.start:b.end] for b in document.blocks]
+    assert [t for t in texts if t in ARTICLE] == [*ARTICLE, ARTICLE[0]]
+    article = [b for b in document.blocks if document.text[b.start:b.end] in ARTICLE]
+    assert all(b.boilerplate == "" for b in article)
+    assert texts[-1] == FOOTER
+
+
+def test_a_page_deeper_than_lxml_reads_fails_with_one_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "deep.html").write_text(nested(2100), encoding="utf-8")
+    (folder / "ok.html").write_text(page(ARTICLE), encoding="utf-8")
+    report = translate_folder(folder, tmp_path / "out", Options(use_cache=False),
+                              translator_factory=lambda m: FakeTranslator())
+    status = {f.path: (f.status, f.reason) for f in report.files}
+    assert status["ok.html"][0] == "translated"
+    assert status["deep.html"][0] == "failed"
+    assert "more than 2048 deep" in status["deep.html"][1] and "\n" not in status["deep.html"][1]
+
+
+def test_the_extractors_own_log_lines_are_not_shown(tmp_path):
+    """trafilatura logs its dead ends ('discarding data: None') without naming the file; the run's
+    table says what happened to it. A fresh process: under pytest the CLI's log handler is not installed.
+    English pages only, so no model is needed."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "no-body.html").write_text("<html><head><title>Title</title></head></html>", encoding="utf-8")
+    english = "The minister flew to the capital on Tuesday to continue the talks about the treaty and the trade."
+    (folder / "deep.html").write_text("<html><body>" + "<div>" * 300 + f"<p>{english}</p>" * 4 + "</div>" * 300
+                                      + "</body></html>", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "xling", "translate", str(folder), "-o", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    said = result.stdout + result.stderr
+    assert "no-body.html" in said and "deep.html" in said  # the table
+    assert "discarding data" not in said and "HTML tree" not in said

@@ -53,13 +53,19 @@ def covered(text: str, reference: Counter, reference_text: str) -> bool:
     return sum((own & reference).values()) / sum(own.values()) >= COVERED
 
 
-def article_text(html: str) -> str:
-    """The lines of trafilatura's extraction that readability-lxml keeps too (see the module doc)."""
+def article_text(html: str, tree=None) -> str:
+    """The lines of trafilatura's extraction that readability-lxml keeps too (see the module doc).
+
+    ``tree``: the page parsed already; each extractor gets a copy of it when the page nests deeper
+    than their own parsers read (they change the tree they are given), else the text as they expect it."""
+    import copy
+
     import trafilatura
 
-    first = trafilatura.extract(html) or ""
+    deep = tree is not None and depth(tree) >= PARSER_DEPTH
+    first = trafilatura.extract(copy.deepcopy(tree) if deep else html) or ""
     lines = [line.strip() for line in first.split("\n") if line.strip()]
-    second = _readability(html)
+    second = _readability(copy.deepcopy(tree) if deep else html)
     if not second:
         return "\n".join(lines)
     reference = shingles(second)
@@ -67,7 +73,7 @@ def article_text(html: str) -> str:
     return "\n".join(kept or lines)
 
 
-def _readability(html: str) -> str:
+def _readability(html) -> str:
     try:
         import lxml.html
         from readability import Document as Readability
@@ -112,16 +118,43 @@ def _blocks(tree) -> Iterator[tuple[object, str]]:
             yield element, text
 
 
+# libxml2 stops reading a page at 256 nested elements (2 048 with its "huge" option) and drops the rest of
+# the page without an error: unclosed <div>s or <font>s in generated pages get there. xling parses with
+# the larger limit, hands the extractors its own tree when the page is deeper than their parsers read,
+# and refuses a page deeper than any (a one-line reason) rather than lose its end.
+PARSER_DEPTH = 255
+HUGE_DEPTH = 2048
+
+
 def parse(html: str):
+    """The page as an lxml tree, read to its end (``ReadError`` if it nests deeper than lxml can read)."""
     import lxml.html
 
-    return lxml.html.document_fromstring(html)
+    from xling.errors import ReadError
+
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    tree = lxml.html.document_fromstring(html, parser=parser)
+    if any("Excessive depth" in entry.message for entry in parser.error_log):
+        raise ReadError("unreadable", f"the page nests elements more than {HUGE_DEPTH} deep, and lxml cannot "
+                                      "read past that depth (the rest of the page would be lost)")
+    return tree
+
+
+def depth(tree) -> int:
+    """How deeply the page's elements nest (``<html>`` alone: 1)."""
+    from lxml import etree
+
+    deepest = level = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        level += 1 if event == "start" else -1
+        deepest = max(deepest, level)
+    return deepest
 
 
 def read_html_text(html: str, doc_id: str, encoding: str) -> Document:
     """The page as a ``Document``: its blocks joined by blank lines, each marked article or boilerplate."""
     tree = parse(html)
-    article = article_text(html)
+    article = article_text(html, tree)
     reference = shingles(article)
     pieces, blocks, position = [], [], 0
     for element, text in _blocks(tree):
