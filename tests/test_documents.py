@@ -129,3 +129,31 @@ def test_a_word_file_comes_back_with_the_same_paragraphs_and_styles(tmp_path):
 
     bold = [run for run in docx.Document(io.BytesIO(out)).paragraphs[1].runs if run.text]
     assert len(bold) == 1 and bold[0].text.startswith("MINISTER")  # the first run keeps the text
+
+
+@pytest.mark.parametrize("levels", [3, 12, 150])
+def test_a_deeply_nested_markdown_list_is_read_to_its_end(levels):
+    """markdown-it's default stops at 20 nested blocks (a list ten levels deep) and drops the rest of the
+    file without an error; every item, and the paragraph after the list, must be there."""
+    source = "".join("  " * i + f"- Punkt numer {i} listy.\n" for i in range(levels)) + "\nAkapit na końcu.\n"
+    document = read_markdown(source, "deep.md", "utf-8")
+    texts = [document.text[b.start:b.end] for b in document.blocks]
+    assert texts == [f"Punkt numer {i} listy." for i in range(levels)] + ["Akapit na końcu."]
+    assert [b.place for b in document.blocks][-1] == f"lines {levels + 2}-{levels + 2}"
+
+
+def test_markdown_deeper_than_the_parser_reads_fails_with_one_line(tmp_path):
+    from xling.errors import ReadError
+
+    with pytest.raises(ReadError, match="deep") as caught:
+        read_markdown(">" * 500 + " Cytat.\n\nAkapit.\n", "deep.md", "utf-8")
+    assert "\n" not in str(caught.value)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "deep.md").write_text("".join("  " * i + f"- Punkt {i}.\n" for i in range(300)), encoding="utf-8")
+    (folder / "ok.md").write_text("To jest zwykły akapit po polsku o gospodarce.\n", encoding="utf-8")
+    report = translate_folder(folder, tmp_path / "out", Options(use_cache=False),
+                              translator_factory=lambda m: FakeTranslator())
+    status = {f.path: (f.status, f.reason) for f in report.files}
+    assert status["ok.md"][0] == "translated"
+    assert status["deep.md"][0] == "failed" and "markdown-it" in status["deep.md"][1]

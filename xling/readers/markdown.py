@@ -36,10 +36,30 @@ class _Inline:
     cell: int = -1  # the cell's place in its row, for table cells
 
 
+# markdown-it stops at 20 nested blocks by default (a list ten levels deep) and drops the rest of the file
+# without an error. xling lets it go much deeper, and refuses a file that still reaches the limit (a
+# one-line reason) rather than lose its end; past a few hundred levels its recursion runs out anyway.
+MAX_NESTING = 400
+
+
 def _parser():
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table")
+    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
+
+
+def _parse(source: str):
+    from xling.errors import ReadError
+
+    too_deep = ReadError("unreadable", f"the Markdown nests blocks (lists, quotes) more than {MAX_NESTING} deep, "
+                                       "and markdown-it cannot read past that depth (the rest would be lost)")
+    try:
+        tokens = _parser().parse(source)
+    except RecursionError:
+        raise too_deep from None
+    if any(token.level >= MAX_NESTING - 1 for token in tokens):
+        raise too_deep
+    return tokens
 
 
 def _inline_text(children) -> tuple[str, tuple[str, ...]]:
@@ -68,7 +88,7 @@ def _inline_text(children) -> tuple[str, tuple[str, ...]]:
 
 
 def _inlines(source: str) -> list[_Inline]:
-    tokens = _parser().parse(source)
+    tokens = _parse(source)
     found, kind, cell = [], "paragraph", 0
     stack: list[str] = []
     for token in tokens:
