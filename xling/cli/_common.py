@@ -43,6 +43,11 @@ stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 stderr = Console(stderr=True, highlight=False)
 
 
+# The page extractors log their heuristics' dead ends ("discarding data: None", "empty HTML tree") without
+# naming the file; xling reports every file's outcome itself, so they are heard only with -vv.
+EXTRACTOR_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "readability")
+
+
 def setup_logging(verbose: int, quiet: bool) -> None:
     """Handlers live here, in the CLI, never in the library."""
     from rich.logging import RichHandler
@@ -53,6 +58,8 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(console=stderr, show_path=False)])
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     if verbose < 2:
+        for name in EXTRACTOR_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         # Read when huggingface_hub and transformers are imported; most runs never import
         # transformers (importing it only to silence it cost ~0.9 s), so set what is loaded already.
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
