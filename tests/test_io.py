@@ -66,6 +66,9 @@ def test_discover_globs_recursion_and_symlink_loop(tmp_path):
     assert names == ["a.txt", "b.md", "c.html", "sub/deeper/d.txt"]
     assert [p.name for p in discover(tmp_path, ["*.html"])] == ["c.html"]
     assert [p.name for p in discover(tmp_path, ["*.TXT"])] == ["a.txt", "d.txt"]  # in any case
+    left_out: list[str] = []
+    discover(tmp_path, ["*.txt"], left_out)
+    assert left_out == ["b.md", "c.html", "e.pdf"]  # what a run says it did not read; the loop is not entered
 
 
 @pytest.mark.parametrize("text, codec", [

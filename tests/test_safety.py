@@ -140,6 +140,27 @@ def test_an_empty_glob_or_a_glob_that_matches_nothing_is_an_error(tmp_path, seed
     assert not (tmp_path / "b").exists()  # nothing was written
 
 
+def test_files_no_glob_matches_are_named_not_ignored_in_silence(tmp_path, seeds, fake_backend):
+    for name in ("notes.xml", "scan.pdf", "data.json", "report.odt", "x.csv", "y.rtf"):
+        (seeds / name).write_text("Tekst po polsku.", encoding="utf-8")
+    result = translate(seeds, tmp_path / "a", *fake_backend)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "6 other file(s) match no --glob pattern and were not read: data.json, notes.xml, report.odt," in said
+    assert "y.rtf" not in said  # five named, then "…"
+    assert "notes.xml" not in {row for row in manifest(tmp_path / "a")}  # not inputs: no manifest line
+    result = translate(seeds, tmp_path / "b", *fake_backend, "--glob", "*")
+    assert "match no --glob pattern" not in " ".join(result.output.split())
+
+
+def test_the_default_globs_are_the_ones_help_shows():
+    from xling.io import DEFAULT_GLOBS
+
+    for command in ("translate", "detect"):
+        shown = " ".join(runner.invoke(app, [command, "--help"], env={"COLUMNS": "300"}).output.split())
+        assert f"[default: {', '.join(DEFAULT_GLOBS)}; any case]" in re.sub(r"\s*│\s*", " ", shown)
+
+
 def test_links_leaving_the_input_folder_are_not_followed_unless_asked(tmp_path, seeds, fake_backend):
     secret = tmp_path / "secret.txt"
     secret.write_text(ENGLISH, encoding="utf-8")

@@ -30,12 +30,13 @@ _BOMS = (
 )
 
 
-def discover(root: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[Path]:
+def discover(root: Path, globs: Sequence[str] = DEFAULT_GLOBS, unmatched: list[str] | None = None) -> list[Path]:
     """Files under ``root`` whose name matches one of ``globs``, sorted, symlinked folders not followed.
 
     Names match whatever their case (``UP.TXT`` is a ``*.txt``). Not following folder links
     makes a symlink loop harmless; a linked *file* is listed (``leaves`` tells whether its
-    target lies outside ``root``).
+    target lies outside ``root``). ``unmatched``, when given, receives the ids of the files
+    left out (a run says how many, so a folder of ``.xml`` or ``.pdf`` is not read in silence).
     """
     patterns = [g.casefold() for g in globs]
     found = []
@@ -44,7 +45,16 @@ def discover(root: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[Path]:
         for name in files:
             if any(fnmatch.fnmatchcase(name.casefold(), g) for g in patterns):
                 found.append(Path(folder, name))
+            elif unmatched is not None:
+                unmatched.append(relative_id(root, Path(folder, name)))
+    if unmatched is not None:
+        unmatched.sort()
     return sorted(found, key=lambda p: relative_id(root, p))
+
+
+def globs_help() -> str:
+    """The default patterns as ``--help`` shows them."""
+    return ", ".join(DEFAULT_GLOBS)
 
 
 def leaves(root: Path, path: Path) -> bool:

@@ -47,6 +47,7 @@ class RunReport:
     files: tuple[FileReport, ...]
     output_dir: Path
     seconds: float
+    unmatched: tuple[str, ...] = ()  # files in the input folder that no --glob pattern matched (not inputs)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)

@@ -10,14 +10,14 @@ from typing import Annotated
 import typer
 
 from xling.cli._common import exit_codes, setup_logging, stdout
-from xling.io import DEFAULT_GLOBS
+from xling.io import DEFAULT_GLOBS, globs_help
 
 
 def command(
     input_dir: Annotated[Path, typer.Argument(help="Folder of documents (read recursively), or one file.",
                                               show_default=False)],
-    glob: Annotated[list[str] | None, typer.Option("--glob", help="File-name pattern; repeatable. \\[default: "
-                                                                   "*.txt, *.md, *.html, *.htm; any case]")] = None,
+    glob: Annotated[list[str] | None, typer.Option("--glob", help="File-name pattern; repeatable. "
+                                                                   f"\\[default: {globs_help()}; any case]")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")] = False,
     registry: Annotated[Path | None, typer.Option(help="Model registry TOML (its languages are the "
                                                        "candidates).")] = None,

@@ -9,6 +9,7 @@ from xling.report import FAILED, PASSED, SKIPPED, TRANSLATED, RunReport
 
 _STYLE = {TRANSLATED: "green", PASSED: "cyan", SKIPPED: "yellow", FAILED: "red"}
 MAX_ROWS = 50  # past this, list only the files that were not fine
+UNMATCHED_SHOWN = 5
 
 
 def print_summary(report: RunReport, console: Console) -> None:
@@ -27,3 +28,7 @@ def print_summary(report: RunReport, console: Console) -> None:
     if report.incomplete:
         counts += f" · {len(report.incomplete)} with parts left untranslated (see 'skipped' in the manifest)"
     console.print(f"{counts} · {report.sentences} sentences translated · {report.seconds:.1f} s")
+    if report.unmatched:
+        shown = ", ".join(report.unmatched[:UNMATCHED_SHOWN]) + (", …" if len(report.unmatched) > UNMATCHED_SHOWN else "")
+        console.print(f"{len(report.unmatched)} other file(s) match no --glob pattern and were not read: {shown}",
+                      soft_wrap=True)

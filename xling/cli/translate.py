@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from xling.cli._common import EXIT_FAILED, exit_codes, setup_logging, stderr, stdout
-from xling.io import DEFAULT_GLOBS
+from xling.io import DEFAULT_GLOBS, globs_help
 
 ENGINES = ("local", "ray")
 
@@ -29,8 +29,8 @@ InputDirArg = Annotated[Path, typer.Argument(help="Folder of articles (read recu
 OutputArg = Annotated[Path | None, typer.Option("--output", "-o", help="Output folder (must be empty unless "
                                                 "--force); not with -.", show_default=False)]
 GlobArg = Annotated[list[str] | None, typer.Option(
-        "--glob", help="File-name pattern to read; repeat for several. \\[default: *.txt, *.md, *.html, *.htm; "
-                       "any case]")]
+        "--glob", help="File-name pattern to read; repeat for several. "
+                       f"\\[default: {globs_help()}; any case]")]
 ModelArg = Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="Override the registry for one language: LANG=PATH_OR_ID, e.g. "
                               "pl=./opus-mt-pl-en. Repeatable.")]

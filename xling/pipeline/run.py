@@ -41,6 +41,7 @@ class Run:
     names: OutputNames = field(default_factory=lambda: OutputNames({}, {}))
     previous: dict[str, tuple[str, ...]] = field(default_factory=dict)  # outputs an earlier run recorded
     started: float = field(default_factory=time.perf_counter)
+    unmatched: list[str] = field(default_factory=list)  # files of the input folder no --glob pattern matched
 
     @classmethod
     def build(cls, input_dir: Path, output_dir: Path, options: Options, factory: TranslatorFactory | None = None,
@@ -86,7 +87,7 @@ class Run:
         if self.input.is_file():  # one file, named by the user: read whatever its name
             paths, links = [self.input], []
         else:
-            paths, links = discover(self.input, self.options.globs), linked_folders(self.input)
+            paths, links = discover(self.input, self.options.globs, self.unmatched), linked_folders(self.input)
         if not paths and not links:
             raise UsageError(f"no file in {self.input} matches {', '.join(self.options.globs)}; "
                              "choose the files with --glob")
@@ -125,7 +126,7 @@ class Run:
         if self.step.translate.cache is not None:
             self.step.translate.cache.close()
         return RunReport(tuple(sorted(reports, key=lambda r: r.path)), self.folder.path,
-                         time.perf_counter() - self.started)
+                         time.perf_counter() - self.started, tuple(self.unmatched))
 
 
 def translate_folder(input_dir: Path | str, output_dir: Path | str, options: Options | None = None, *,
