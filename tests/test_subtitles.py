@@ -91,3 +91,20 @@ def test_a_vtt_file_keeps_its_timings_and_cue_settings(tmp_path):
     original, translated = list(webvtt.from_string(VTT)), list(webvtt.from_string(out))
     assert [(c.start, c.end) for c in translated] == [(c.start, c.end) for c in original]
     assert "align:start" in out and translated[3].text == SENTENCES[1].upper()
+
+
+def test_a_malformed_subtitle_file_fails_with_one_short_line(tmp_path):
+    """srt's error quotes the rest of the file, newlines and all; the manifest's reason stays one line."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    broken = SRT.replace("00:00:04,100 --> 00:00:06,000", "00:00:04,100 --> nonsense") * 20
+    (folder / "broken.srt").write_text(broken, encoding="utf-8")
+    (folder / "ok.srt").write_text(SRT, encoding="utf-8")
+    report = translate_folder(folder, tmp_path / "out", Options(use_cache=False),
+                              translator_factory=lambda m: FakeTranslator())
+    status = {f.path: (f.status, f.reason) for f in report.files}
+    assert status["ok.srt"][0] == "translated"
+    assert status["broken.srt"][0] == "failed"
+    reason = status["broken.srt"][1]
+    assert reason.startswith("unreadable: not a valid srt file (SRTParseError")
+    assert "\n" not in reason and len(reason) < 250
