@@ -94,10 +94,11 @@ def test_a_vtt_file_keeps_its_timings_and_cue_settings(tmp_path):
 
 
 def test_a_malformed_subtitle_file_fails_with_one_short_line(tmp_path):
-    """srt's error quotes the rest of the file, newlines and all; the manifest's reason stays one line."""
+    """srt's error quotes the whole block it could not parse (here a cue of 40 lines); the manifest's
+    reason stays one short line."""
     folder = tmp_path / "in"
     folder.mkdir()
-    broken = SRT.replace("00:00:04,100 --> 00:00:06,000", "00:00:04,100 --> nonsense") * 20
+    broken = SRT.replace("00:00:04,100 --> 00:00:06,000\n", "00:00:04,100 --> nonsense\n" + "tekst napisu\n" * 40)
     (folder / "broken.srt").write_text(broken, encoding="utf-8")
     (folder / "ok.srt").write_text(SRT, encoding="utf-8")
     report = translate_folder(folder, tmp_path / "out", Options(use_cache=False),
