@@ -118,6 +118,55 @@ def test_unknown_match_is_a_usage_error(tmp_path):
     assert Path(tmp_path / "o").exists() is False
 
 
+def _two_folders(tmp_path: Path, source: dict[str, str], target: dict[str, str]) -> tuple[Path, Path]:
+    for name, files in (("pl", source), ("en", target)):
+        (tmp_path / name).mkdir(exist_ok=True)
+        for file, text in files.items():
+            (tmp_path / name / file).write_text(text, encoding="utf-8")
+    return tmp_path / "pl", tmp_path / "en"
+
+
+POLISH = "Premier spotkał się z prezydentem.\nRozmawiali o gospodarce.\n"
+ENGLISH = "The prime minister met the president.\nThey talked about the economy.\n"
+
+
+@pytest.mark.parametrize("case", ["empty source", "empty target", "pairs file typo", "content without bridge"])
+def test_what_cannot_work_is_refused_before_the_output_folder_is_touched(tmp_path, case):
+    """A refused run leaves no output folder behind (a lock and a run marker would make the corrected
+    command need --force)."""
+    source, target = _two_folders(tmp_path, {} if case == "empty source" else {"a.txt": POLISH},
+                                  {} if case == "empty target" else {"a.txt": ENGLISH})
+    extra = ["--no-model"]
+    if case == "pairs file typo":
+        (tmp_path / "pairs.tsv").write_text("a.txt\tA.txt\n", encoding="utf-8")
+        extra += ["--pairs", str(tmp_path / "pairs.tsv")]
+    if case == "content without bridge":
+        extra += ["--match", "content"]
+    result = runner.invoke(app, ["align", str(source), str(target), "-o", str(tmp_path / "out"), *extra])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2, result.output
+    assert {"empty source": f"no file in the source folder {source}", "empty target": "no file in the target folder",
+            "pairs file typo": "1 name(s) not among the files of the folders (paths relative to each folder): "
+                               "A.txt (target)",
+            "content without bridge": "--match content compares"}[case] in said
+    assert not (tmp_path / "out").exists()
+
+
+def test_one_folder_on_both_sides_pairs_by_language_tag_never_a_file_with_itself(tmp_path):
+    folder = tmp_path / "both"
+    folder.mkdir()
+    for name, text in (("a.pl.txt", POLISH), ("a.en.txt", ENGLISH), ("b.txt", POLISH)):
+        (folder / name).write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["align", str(folder), str(folder), "-o", str(tmp_path / "out"), "--no-model"])
+    assert result.exit_code == 0, result.output
+    rows = {json.loads(line)["path"]: json.loads(line)
+            for line in (tmp_path / "out" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert rows["a.pl.txt"]["status"] == "aligned" and rows["a.pl.txt"]["counterpart"] == "a.en.txt"
+    assert rows["b.txt"]["status"] == "skipped" and "paired with itself" in rows["b.txt"]["reason"]
+    assert "target:b.txt" not in rows  # one row for the one file
+    assert sum(1 for r in rows.values() if r["status"] == "aligned") == 1
+
+
 def _corpus(tmp_path: Path, count: int, useless: set[int] = frozenset()) -> tuple[Path, Path, Path, list[str]]:
     """SRC, TGT and MT folders of ``count`` real news documents; the bridges of ``useless`` are a
     broken model's (the same word over and over)."""

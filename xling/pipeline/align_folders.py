@@ -118,9 +118,6 @@ def _chunks(items: Iterable[T], size: Callable[[T], int], limit: int) -> Iterato
 
 def _content_pairs(source: Side, target: Side, bridge: Bridge) -> list[DocumentPair]:
     """Pairs by what the documents say: every source document's bridge against every target's article."""
-    if not bridge:
-        raise UsageError("--match content compares each source document's translation with the targets: give "
-                         "--mt DIR, or let xling translate the source (a model for the source language)")
     sources: list[str] = []
 
     def bridged() -> Iterator[str]:
@@ -134,16 +131,45 @@ def _content_pairs(source: Side, target: Side, bridge: Bridge) -> list[DocumentP
     return convincing_pairs(matrix, sources, [d for d in target.paths if d not in target.failed])
 
 
-def _pairs(source: Side, target: Side, match: str, pairs_file: Path | None, bridge: Bridge) -> list[DocumentPair]:
-    if pairs_file is not None:
-        try:
-            listed = read_pairs_file(pairs_file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise UsageError(f"--pairs {pairs_file}: {exc}") from exc
-        return [DocumentPair(s, t, "pairs file") for s, t in listed if s in source.paths and t in target.paths]
+def _listed_pairs(pairs_file: Path, source: Side, target: Side) -> list[DocumentPair]:
+    """The pairs a ``--pairs`` file lists; a name that is not in its folder is a usage error (a typo
+    would otherwise leave its document reported as without a counterpart)."""
+    try:
+        listed = read_pairs_file(pairs_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(f"--pairs {pairs_file}: {exc}") from exc
+    missing = [f"{name} (source)" for name, _ in listed if name not in source.paths]
+    missing += [f"{name} (target)" for _, name in listed if name not in target.paths]
+    if missing:
+        shown = ", ".join(missing[:3]) + (", …" if len(missing) > 3 else "")
+        raise UsageError(f"--pairs {pairs_file}: {len(missing)} name(s) not among the files of the folders "
+                         f"(paths relative to each folder): {shown}")
+    return [DocumentPair(s, t, "pairs file") for s, t in listed]
+
+
+def _pairs(source: Side, target: Side, match: str, listed: list[DocumentPair] | None,
+           bridge: Bridge) -> list[DocumentPair]:
+    if listed is not None:
+        return listed
     if match == "name":
         return pair_by_name(list(source.paths), list(target.paths), source.language, target.language)
     return _content_pairs(source, target, bridge)
+
+
+def _check(source: Side, target: Side, globs: Sequence[str], match: str, listed, bridge: Bridge) -> None:
+    """What can be refused before the output folder is touched."""
+    for side, role in ((source, "source"), (target, "target")):
+        if not side.paths:
+            raise UsageError(f"no file in the {role} folder {side.root} matches {', '.join(globs)}; "
+                             "choose the files with --glob")
+    if match == "content" and listed is None and not bridge:
+        raise UsageError("--match content compares each source document's translation with the targets: give "
+                         "--mt DIR, or let xling translate the source (a model for the source language)")
+
+
+def _same_files(pairs: list[DocumentPair], source: Side, target: Side) -> list[DocumentPair]:
+    """Pairs of a file with itself (SRC and TGT the same folder, names without language tags)."""
+    return [p for p in pairs if source.paths[p.source].resolve() == target.paths[p.target].resolve()]
 
 
 def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Path | str, *,
@@ -172,20 +198,28 @@ def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Pa
         raise UsageError(f"target folder {target.root} does not exist or is not a folder")
     if within(folder.path, target.root) or within(target.root, folder.path):
         raise UsageError(f"output folder {folder.path} and the target folder {target.root} overlap; choose another")
+    source.discover(globs)
+    target.discover(globs)
+    listed = _listed_pairs(pairs_file, source, target) if pairs_file is not None else None
+    _check(source, target, globs, match, listed, bridge)
+    how = "a pairs file" if listed is not None else match
     with folder.opened():
         previous = folder.read_previous()
-        source.discover(globs)
-        target.discover(globs)
-        pairs = _pairs(source, target, match, pairs_file, bridge)
+        pairs = _pairs(source, target, match, listed, bridge)
+        itself = _same_files(pairs, source, target)
+        pairs = [p for p in pairs if p not in itself]
         reports = _write_pairs(folder, source, target, pairs, bridge, view)
+        reports += [FileReport(p.source, SKIPPED, reason=f"paired with itself ({target.root} is the source "
+                               "folder): give each language its own folder or a language tag (a.pl.txt)",
+                               language=source_lang) for p in itself]
         reports += [*source.failed.values(), *(FileReport(TARGET_ROW + r.path, r.status, reason=r.reason)
                                                for r in target.failed.values())]
         done = {r.path for r in reports}
-        reports += [FileReport(d, SKIPPED, reason=f"no counterpart in {target.root} (matched by {match})",
+        reports += [FileReport(d, SKIPPED, reason=f"no counterpart in {target.root} (matched by {how})",
                                language=source_lang) for d in source.paths if d not in done]
         reports += [FileReport(TARGET_ROW + d, SKIPPED, reason=f"no counterpart in {source.root}",
                                language=target_lang) for d in target.paths
-                    if d not in {p.target for p in pairs} and TARGET_ROW + d not in done]
+                    if d not in {p.target for p in (*pairs, *itself)} and TARGET_ROW + d not in done]
         write_run_files(folder, reports, view, f"xling align: {source.root.name} ↔ {target.root.name}")
         folder.remove_stale(previous, {r.path: r.outputs for r in reports})
         folder.close()
