@@ -53,7 +53,7 @@ def test_every_format_exports_every_bead(run, tmp_path, fmt, files):
     result = runner.invoke(app, ["export", str(run), "--format", fmt, "-o", str(output)])
     assert result.exit_code == 0, result.output
     assert [p.name for p in sorted(tmp_path.iterdir())] == sorted(files)
-    assert "13 pairs from 1 documents (pl-en)" in result.output
+    assert "13 pairs from 1 document (pl-en)" in result.output
     for name in files:
         assert (tmp_path / name).stat().st_size > 0
 

@@ -16,7 +16,7 @@ _FORMAT_HELP = "; ".join(f"{f.name}: {escape(f.help)}" for f in FORMATS.values()
 
 
 def command(
-    run: Annotated[Path, typer.Argument(help="Output folder of `xling translate`.", show_default=False)],
+    run: Annotated[Path, typer.Argument(help="Output folder of `xling translate`, or of `xling align` on two folders.", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {_FORMAT_HELP}.", show_default=False)],
     output: Annotated[str | None, typer.Option("--output", "-o", help="File to write ('-': stdout for tsv, tmx, "
                                                "jsonl, fast_align; a prefix for moses). \\[default: "
@@ -43,5 +43,6 @@ def command(
         dropped = f"; dropped {result.low_score} below --min-score and {result.flagged} flagged"
         dropped += f" and {result.boilerplate} boilerplate" if result.boilerplate else ""
     where = ", ".join(str(f) for f in result.files) or "stdout"
-    stderr.print(f"{result.written} pairs from {result.documents} documents ({result.pair}) → {where}{dropped}",
+    stderr.print(f"{result.written} pair{'' if result.written == 1 else 's'} from {result.documents} "
+                 f"document{'' if result.documents == 1 else 's'} ({result.pair}) → {where}{dropped}",
                  soft_wrap=True)
