@@ -206,7 +206,8 @@ def _document_scale(tables: Tables, m: int, chunk: int = 4096) -> tuple[float, f
         values.append(dice[valid])
         row_best[s0:s1] = np.where(valid, dice, -np.inf).max(axis=1)
         np.maximum.at(column_best, safe[valid], dice[valid])
-    mu = float(np.median(np.concatenate(values)))
+    # one sentence a side: no unrelated pair to measure; after IDF unrelated sentences share next to nothing
+    mu = float(np.median(np.concatenate(values))) if n * m > 1 else 0.0
     scale = float(np.median(np.concatenate([row_best, column_best])))
     return mu, max(scale, mu + 1e-6)
 

@@ -76,18 +76,22 @@ def document_grams(text: str, orders: Sequence[int] = (3,)) -> tuple[np.ndarray,
     return distinct, 1.0 + np.log(counts)
 
 
+MIN_DF_CUT = 4  # a feature in at most this many sentences is always kept (a pair, and a neighbour or two)
+
+
 def tfidf(*matrices, max_df: float = 0.2):
     """Weight count matrices by sub-linear TF and an IDF computed over all of them together.
 
     Features in more than ``max_df`` of all sentences are dropped: they weigh little
     (low IDF) but dominate the cost of every sparse product, since nearly every pair of
-    sentences shares them.
+    sentences shares them. In a short text that share is a handful of sentences, and a
+    sentence and its translation alone are two: features in up to ``MIN_DF_CUT`` are kept.
     """
     from scipy import sparse
 
     rows = sum(m.shape[0] for m in matrices)
     present, df = np.unique(np.concatenate([m.indices for m in matrices]), return_counts=True)
-    keep = df <= max(max_df * rows, 1)
+    keep = df <= max(max_df * rows, MIN_DF_CUT)
     present, df = present[keep], df[keep]
     # Columns renumbered to the features kept: sparse products then never touch 2^20-long index arrays.
     column = np.full(BUCKETS, -1, dtype=np.int64)
