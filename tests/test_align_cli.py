@@ -180,3 +180,20 @@ def test_errors_are_one_line_and_name_the_file(files, tmp_path, case):
     result = runner.invoke(app, args)
     text = " ".join(result.output.split())
     assert result.exit_code == 2 and "Traceback" not in result.output and name in text, text
+
+
+def test_line_files_may_end_in_blank_lines_and_start_with_a_byte_order_mark(files, tmp_path):
+    """What editors and shells leave: a BOM, Windows line ends, a blank line or two at the end. Line i
+    is still sentence i, and the lines count as many as the source has."""
+    mt = tmp_path / "mt-windows.en"
+    mt.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(BRIDGE).encode("utf-8") + b"\r\n\r\n \r\n")
+    source = tmp_path / "src-trailing.pl"
+    source.write_text("\n".join(SOURCE) + "\n\n\n", encoding="utf-8")
+    out = tmp_path / "beads.tsv"
+    result = runner.invoke(app, ["align", str(source), str(files["tgt.en"]), "--presegmented", "--mt", str(mt),
+                                 "-f", "tsv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(SOURCE)} source and {len(TARGET)} target sentences" in result.output
+    rows = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert [tuple(r.split("\t")[2:4]) for r in rows] == [
+        (",".join(map(str, s)), ",".join(map(str, t))) for s, t in GOLD]

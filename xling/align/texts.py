@@ -25,24 +25,29 @@ class TextAlignment:
     note: str = ""  # why there is no bridge, when there is none
 
 
+def lines_of(text: str) -> list[str]:
+    """Line i of a line-aligned file; blank lines at its end (an editor's, or a shell's ``echo``) are not lines."""
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
 def sentences(text: str, lang: str, presegmented: bool) -> list[str]:
     """One sentence per line (``presegmented``: line i is sentence i), else xling's segmenter."""
     if presegmented:
-        lines = text.split("\n")
-        return lines[:-1] if lines and lines[-1] == "" else lines
+        return lines_of(text)
     return [sentence for paragraph in text_sentences(text, lang) for sentence in paragraph]
 
 
 def read_mt(path: Path, expected: int, option: str = "--mt", side: str = "source") -> list[str]:
     """One translation per line of ``path``, which must have one line per ``side`` sentence."""
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
+        lines = lines_of(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise UsageError(f"{option} {path} is not UTF-8 text ({exc.reason}): give one translation per line") from exc
     except OSError as exc:
         raise UsageError(f"{option} {path}: {exc.strerror or exc}") from exc
-    if lines and lines[-1] == "":
-        lines = lines[:-1]
     if len(lines) != expected:
         raise UsageError(f"{option} {path} has {len(lines)} lines but the {side} has {expected} sentences; "
                          f"give one translation per {side} sentence (use --presegmented to keep your lines)")
