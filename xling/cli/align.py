@@ -38,8 +38,8 @@ def command(
     = False,
     no_model: Annotated[bool, typer.Option("--no-model", help="Do not translate the source for a bridge.")] = False,
     model: Annotated[str | None, typer.Option(help="Bridge model instead of the registry's: a directory or hub id, "
-                                                   "or LANG=PATH_OR_ID as in translate. It must load (exit 2 if not); the "
-                                                   "registry's model, when missing, only warns.")] = None,
+                                                   "or LANG=PATH_OR_ID as in translate. It must load (exit 2 if "
+                                                   "not); the registry's model, when missing, only warns.")] = None,
     match: Annotated[str, typer.Option(help="Folders: pair documents by name (a.pl.txt ↔ a.en.txt, pl/a.txt ↔ "
                                             "en/a.txt) or by content (each original's translation against every "
                                             "target; unconvincing pairs are reported, not made).")] = "name",

@@ -16,7 +16,8 @@ _FORMAT_HELP = "; ".join(f"{f.name}: {escape(f.help)}" for f in FORMATS.values()
 
 
 def command(
-    run: Annotated[Path, typer.Argument(help="Output folder of `xling translate`, or of `xling align` on two folders.", show_default=False)],
+    run: Annotated[Path, typer.Argument(help="Output folder of `xling translate`, or of `xling align` on two "
+                                              "folders.", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {_FORMAT_HELP}.", show_default=False)],
     output: Annotated[str | None, typer.Option("--output", "-o", help="File to write ('-': stdout for tsv, tmx, "
                                                "jsonl, fast_align; a prefix for moses). \\[default: "

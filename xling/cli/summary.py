@@ -29,6 +29,7 @@ def print_summary(report: RunReport, console: Console) -> None:
         counts += f" · {len(report.incomplete)} with parts left untranslated (see 'skipped' in the manifest)"
     console.print(f"{counts} · {report.sentences} sentences translated · {report.seconds:.1f} s")
     if report.unmatched:
-        shown = ", ".join(report.unmatched[:UNMATCHED_SHOWN]) + (", …" if len(report.unmatched) > UNMATCHED_SHOWN else "")
+        more = ", …" if len(report.unmatched) > UNMATCHED_SHOWN else ""
+        shown = ", ".join(report.unmatched[:UNMATCHED_SHOWN]) + more
         console.print(f"{len(report.unmatched)} other file(s) match no --glob pattern and were not read: {shown}",
                       soft_wrap=True)
