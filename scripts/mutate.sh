@@ -10,5 +10,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/pip install -q 'mutmut>=3.8'
-OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 .venv/bin/mutmut run --max-children "$(nproc)" "$@" || true
+XLING_SHARED="${XLING_SHARED:-$(cd .. && pwd)/shared}" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 \
+    .venv/bin/mutmut run --max-children "$(nproc)" "$@" || true
 .venv/bin/python scripts/mutation_score.py

@@ -21,6 +21,9 @@ settings.register_profile("xling", deadline=None)
 settings.load_profile("xling")
 
 ROOT = Path(__file__).resolve().parent.parent
+# The shared data sets beside the checkout (read in place); XLING_SHARED names them from elsewhere
+# (scripts/mutate.sh runs the tests in a copy of the project, one folder deeper).
+SHARED = Path(os.environ.get("XLING_SHARED") or ROOT.parent / "shared")
 SEEDS = ROOT / "seeds"
 POLISH_SEED = "004_18b42087b80df9f9.txt"
 

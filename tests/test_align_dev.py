@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, load_script
+from conftest import SHARED, load_script
 
-DATA = ROOT.parent / "shared" / "align-dev"
+DATA = SHARED / "align-dev"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT, SEEDS
+from conftest import SEEDS, SHARED
 from xling.align.pairing import name_key, pair_by_content, pair_by_name
 from xling.cli import app
 from xling.errors import UsageError
@@ -18,7 +18,7 @@ from xling.formats.bead_ids import read_bead_ids
 from xling.formats.beads import read_beads
 
 runner = CliRunner()
-NEWS = ROOT.parent / "shared" / "align-dev" / "synth-plen-newstest2020"
+NEWS = SHARED / "align-dev" / "synth-plen-newstest2020"
 needs_news = pytest.mark.skipif(not (NEWS / "mt" / "opus-mt-pl-en").is_dir(),
                                 reason="../shared/align-dev (real opus-mt bridges) is not beside the checkout")
 
@@ -288,7 +288,7 @@ def test_a_corpus_run_flushes_its_files_once_not_one_by_one(tmp_path, monkeypatc
     assert calls == {"fsync": 2, "sync": 1}
 
 
-OPUS_REAL = ROOT.parent / "shared" / "opus-mt-real"
+OPUS_REAL = SHARED / "opus-mt-real"
 
 
 @pytest.mark.skipif(not OPUS_REAL.is_dir(), reason="../shared/opus-mt-real is not beside the checkout")

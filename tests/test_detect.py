@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, SEEDS, load_script
+from conftest import SEEDS, SHARED, load_script
 from xling.detect import SHORTLIST_FLOOR, LanguageDetector
 from xling.models import load_registry
 
@@ -60,7 +60,7 @@ WRONG_AT_MOST = {"pl": 10, "en": 85, "de": 30, "fr": 75}
 
 
 def test_real_lines_regression_guard():
-    data = ROOT.parent / "shared"
+    data = SHARED
     if not (data / "opus-mt-real").is_dir():
         pytest.skip(f"{data} is not there (it sits beside the checkout in CI)")
     eval_detect = load_script("eval_detect")

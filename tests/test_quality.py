@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, load_script
+from conftest import SHARED, load_script
 from xling.data import Segment
 from xling.errors import UsageError
 from xling.models import load_registry
@@ -14,7 +14,7 @@ from xling.quality import OmissionModel, Thresholds, flags_for
 from xling.segment import cut_long_segments
 from xling.translate.batched import decode_entities
 
-REAL = ROOT.parent / "shared" / "opus-mt-real"
+REAL = SHARED / "opus-mt-real"
 SOURCE = "Premier spotkał się w poniedziałek z delegacją z Japonii, aby omówić handel i energię."
 PL = Thresholds(omission={"pl": OmissionModel(0.1671, -0.3431)})
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import POLISH_SEED, ROOT, SEEDS, load_script
+from conftest import POLISH_SEED, SEEDS, SHARED, load_script
 from xling.translate.tokens import LibraryTokens, SentencePieceTokens, load_tokens, plain_checkpoint
 
-REAL = ROOT.parent / "shared" / "opus-mt-real"
+REAL = SHARED / "opus-mt-real"
 
 
 @pytest.fixture(scope="module")
