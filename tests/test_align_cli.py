@@ -197,3 +197,40 @@ def test_line_files_may_end_in_blank_lines_and_start_with_a_byte_order_mark(file
     rows = out.read_text(encoding="utf-8").splitlines()[1:]
     assert [tuple(r.split("\t")[2:4]) for r in rows] == [
         (",".join(map(str, s)), ",".join(map(str, t))) for s, t in GOLD]
+
+
+def test_align_texts_says_which_bridge_it_used_and_why_none():
+    """The Python API: a bridge from the caller's lines, from a translator, or none, each with its note."""
+    from conftest import FakeTranslator
+    from xling.align.texts import align_texts
+    from xling.data import Translation
+    from xling.errors import UsageError, XlingError
+
+    source, target = " ".join(SOURCE), "\n".join(TARGET)  # the source as one paragraph: xling splits it
+    result = align_texts(source, target, presegmented=False, mt=BRIDGE, note="ignored")
+    assert (len(result.source), result.bridge, result.note) == (len(SOURCE), "mt-file", "")
+    assert [(b.source_ids, b.target_ids) for b in result.beads] == GOLD
+    assert len(align_texts(source, target).source) == len(SOURCE)  # splitting is the default
+
+    class Copying(FakeTranslator):
+        def translate(self, texts):  # each source sentence's own rough translation
+            self.seen.extend(texts)
+            return [Translation(s, BRIDGE[SOURCE.index(s)], self.model_id, -0.1) for s in texts]
+
+    copying = Copying("pl-en-test")
+    result = align_texts(source, target, translator=copying)
+    assert (result.bridge, result.note) == ("model:pl-en-test", "")
+    assert copying.seen == SOURCE and [(b.source_ids, b.target_ids) for b in result.beads] == GOLD
+
+    unused = Copying("unused")
+    result = align_texts(source, target, target_lang="de", translator=unused)
+    assert result.bridge == "none" and "translate into English, not 'de'" in result.note and unused.seen == []
+
+    class Failing(FakeTranslator):
+        def translate(self, texts):
+            raise XlingError("the model ran out of memory")
+
+    result = align_texts(source, target, translator=Failing())
+    assert result.bridge == "none" and result.note == "no bridge translation (the model ran out of memory)"
+    with pytest.raises(UsageError, match=r"^3 bridge translations for 6 source sentences$"):
+        align_texts(source, target, mt=BRIDGE[:3])

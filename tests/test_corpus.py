@@ -7,11 +7,20 @@ import random
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from conftest import SEEDS, SHARED
-from xling.align.pairing import name_key, pair_by_content, pair_by_name
+from xling.align.pairing import (
+    MARGIN,
+    MIN_SIMILARITY,
+    convincing_pairs,
+    name_key,
+    pair_by_content,
+    pair_by_name,
+    read_pairs_file,
+)
 from xling.cli import app
 from xling.errors import UsageError
 from xling.formats.bead_ids import read_bead_ids
@@ -26,6 +35,8 @@ needs_news = pytest.mark.skipif(not (NEWS / "mt" / "opus-mt-pl-en").is_dir(),
 @pytest.mark.parametrize("doc, language, key", [
     ("a.pl.txt", "pl", "a"), ("a.en.txt", "en", "a"), ("a_pl.md", "pl", "a"), ("pl-a.txt", "pl", "a"),
     ("pl/a.txt", "pl", "a"), ("news/2024/A.PL.txt", "pl", "news/2024/a"), ("plan.txt", "pl", "plan"),
+    ("news/pl/a.txt", "pl", "news/a"), ("news/en/a.en.txt", "en", "news/a"), ("README", "pl", "readme"),
+    (".profile", "pl", ".profile"), ("a.tar.gz", "pl", "a.tar"),
 ])
 def test_name_keys_drop_the_language_tag(doc, language, key):
     assert name_key(doc, language) == key
@@ -35,6 +46,32 @@ def test_pairing_by_name_is_one_to_one():
     pairs = pair_by_name(["a.pl.txt", "b.pl.txt", "c.pl.txt", "c_pl.txt"], ["a.en.txt", "b_en.md", "c.en.txt"],
                          "pl", "en")
     assert [(p.source, p.target) for p in pairs] == [("a.pl.txt", "a.en.txt"), ("b.pl.txt", "b_en.md")]
+    assert {(p.how, p.score) for p in pairs} == {("name", None)}
+
+
+def test_a_pairs_file_is_tab_separated_with_comments_and_blank_lines():
+    text = "# originals and translations\n\nmy story.txt\tthe story.txt\n   # indented comment\nb.txt\tc.txt\n"
+    assert read_pairs_file(text) == [("my story.txt", "the story.txt"), ("b.txt", "c.txt")]
+    for bad, line in (("a.txt\tb.txt\nonly-one-name.txt\n", 2), ("\n\na.txt b.txt\n", 3),
+                      ("a.txt\tb.txt\tc.txt\n", 1), ("a.txt\t \n", 1)):
+        with pytest.raises(ValueError, match=f"^line {line}: expected source<TAB>target, got "):
+            read_pairs_file(bad)
+
+
+def test_convincing_means_at_least_the_floor_and_the_margin_over_row_and_column():
+    """Hand-made similarities, decided from the rule itself (>= MIN_SIMILARITY and >= MARGIN x the
+    runner-up of the row and of the column), at its boundaries."""
+    floor, margin = MIN_SIMILARITY, MARGIN
+    rows, columns = ["s0", "s1", "s2"], ["t0", "t1", "t2"]
+    matrix = np.array([[floor, 0.0, 0.0],                    # exactly the floor: kept
+                       [0.0, 0.9, 0.9 / margin],             # exactly the margin over its row: kept
+                       [0.0, 0.0, floor - 1e-9]])            # just under the floor: not kept
+    pairs = convincing_pairs(matrix, rows, columns)
+    assert [(p.source, p.target, p.how, p.score) for p in pairs] == [
+        ("s0", "t0", "content", round(floor, 4)), ("s1", "t1", "content", 0.9)]
+    matrix = np.array([[0.61234567, 0.0], [0.61234567 / margin + 1e-6, 0.0]])  # the column's runner-up is too close
+    assert convincing_pairs(matrix, ["a", "b"], ["x", "y"]) == []
+    assert convincing_pairs(np.array([[0.61234567]]), ["a"], ["x"])[0].score == 0.6123
 
 
 def test_related_news_is_not_paired_as_a_translation():
