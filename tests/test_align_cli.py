@@ -234,3 +234,37 @@ def test_align_texts_says_which_bridge_it_used_and_why_none():
     assert result.bridge == "none" and result.note == "no bridge translation (the model ran out of memory)"
     with pytest.raises(UsageError, match=r"^3 bridge translations for 6 source sentences$"):
         align_texts(source, target, mt=BRIDGE[:3])
+
+
+def test_align_texts_drops_a_useless_bridge_either_way_and_logs_why(caplog):
+    """A broken model's output (one word over and over) resembles the other side less than the
+    untranslated text does: not used, said in the result and in the log, in each direction."""
+    import logging
+
+    from xling.align.texts import align_texts
+
+    source, target = "\n".join(SOURCE), "\n".join(TARGET)
+    useless_forward, useless_reverse = ["zzyzx qwv"] * len(SOURCE), ["zzyzx qwv"] * len(TARGET)
+    with caplog.at_level(logging.WARNING, logger="xling.align.texts"):
+        result = align_texts(source, target, presegmented=True, mt=useless_forward)
+    assert result.bridge == "none"
+    assert result.note.startswith("mt-file not used: it resembles the target less than the untranslated source")
+    assert [r.getMessage() for r in caplog.records] == [
+        f"aligning without a bridge, on lengths, names and numbers: {result.note}"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="xling.align.texts"):
+        result = align_texts(source, target, presegmented=True, mt=BRIDGE, mt_rev=useless_reverse)
+    assert (result.bridge, result.note) == ("mt-file", "")
+    assert [(b.source_ids, b.target_ids) for b in result.beads] == GOLD
+    [record] = caplog.records
+    assert record.getMessage().startswith("the reverse bridge is not used: it resembles the source less than "
+                                          "the untranslated target does")
+    result = align_texts(source, target, presegmented=True, mt=BRIDGE, mt_rev=REVERSE)
+    assert result.bridge == "mt-file+mt-rev-file"
+    result = align_texts(source, target, presegmented=True)
+    assert (result.bridge, result.note) == ("none", "")
+    two_on_a_line = align_texts("Premier przyleciał. Rozmowy trwały.\nWizyta kończy się w piątek.",
+                                "The prime minister flew in. The talks lasted.\nThe visit ends on Friday.",
+                                presegmented=True)
+    assert (two_on_a_line.source, len(two_on_a_line.target)) == (
+        ["Premier przyleciał. Rozmowy trwały.", "Wizyta kończy się w piątek."], 2)

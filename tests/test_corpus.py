@@ -20,6 +20,7 @@ from xling.align.pairing import (
     pair_by_content,
     pair_by_name,
     read_pairs_file,
+    similarities,
 )
 from xling.cli import app
 from xling.errors import UsageError
@@ -63,15 +64,51 @@ def test_convincing_means_at_least_the_floor_and_the_margin_over_row_and_column(
     runner-up of the row and of the column), at its boundaries."""
     floor, margin = MIN_SIMILARITY, MARGIN
     rows, columns = ["s0", "s1", "s2"], ["t0", "t1", "t2"]
+    assert margin == 1.5  # so that 0.75 is exactly the margin over 0.5 in binary floating point
     matrix = np.array([[floor, 0.0, 0.0],                    # exactly the floor: kept
-                       [0.0, 0.9, 0.9 / margin],             # exactly the margin over its row: kept
+                       [0.0, 0.75, 0.5],                     # exactly the margin over its row: kept
                        [0.0, 0.0, floor - 1e-9]])            # just under the floor: not kept
     pairs = convincing_pairs(matrix, rows, columns)
     assert [(p.source, p.target, p.how, p.score) for p in pairs] == [
-        ("s0", "t0", "content", round(floor, 4)), ("s1", "t1", "content", 0.9)]
+        ("s0", "t0", "content", round(floor, 4)), ("s1", "t1", "content", 0.75)]
     matrix = np.array([[0.61234567, 0.0], [0.61234567 / margin + 1e-6, 0.0]])  # the column's runner-up is too close
     assert convincing_pairs(matrix, ["a", "b"], ["x", "y"]) == []
     assert convincing_pairs(np.array([[0.61234567]]), ["a"], ["x"])[0].score == 0.6123
+
+
+def test_content_similarity_is_a_cosine_of_tf_idf_weighted_words_and_letter_grams():
+    """Worked by hand from the documented weighting (sublinear counts 1 + ln c, IDF ln((1 + N)/(1 + df)) + 1
+    over all four documents, rows scaled to length 1): the features of "Ala ma kota" are its three words
+    and the 4-letter grams of "ala ma kota" (8 of them)."""
+    import math
+
+    bridges = ["Ala ma kota", "ALA MA KOTA ala"]
+    targets = ["Ala ma kota", "zupełnie inny tekst"]
+    matrix = similarities(iter(bridges), iter(targets))
+    assert matrix.shape == (2, 2)
+    assert matrix[0, 0] == pytest.approx(1.0)  # the same text
+    assert matrix[0, 1] == 0.0 and matrix[1, 1] == 0.0  # nothing shared
+    # "ALA MA KOTA ala": the features of "Ala ma kota" (in any case), the word "ala" twice, and the
+    # grams the last word adds: "ota ", "ta a", "a al", " ala" (once each).
+    n, df_shared, df_own = 4, 3, 1
+    idf_shared, idf_own = math.log((1 + n) / (1 + df_shared)) + 1, math.log((1 + n) / (1 + df_own)) + 1
+    first = {"w:ala": 1, "w:ma": 1, "w:kota": 1, **{f"c:{'ala ma kota'[i:i + 4]}": 1 for i in range(8)}}
+    second = dict(first, **{"w:ala": 2, "c:ota ": 1, "c:ta a": 1, "c:a al": 1, "c: ala": 1})
+
+    def weights(features):
+        return {f: (1 + math.log(c)) * (idf_shared if f in first else idf_own) for f, c in features.items()}
+
+    a, b = weights(first), weights(second)
+    cosine = sum(a[f] * b[f] for f in a) / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    assert matrix[1, 0] == pytest.approx(cosine, rel=1e-12) and 0.5 < cosine < 1.0
+
+
+def test_content_pairing_of_nothing_is_nothing():
+    assert pair_by_content([], {}, {"x": "Ala ma kota"}) == []
+    assert pair_by_content(["a"], {"a": "Ala ma kota"}, {}) == []
+    [pair] = pair_by_content(["a"], {"a": "The prime minister met the president."},
+                             {"x": "The prime minister met the president."})
+    assert (pair.source, pair.target, pair.how, pair.score) == ("a", "x", "content", 1.0)
 
 
 def test_related_news_is_not_paired_as_a_translation():
