@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from test_align import BRIDGE, GOLD, SOURCE, TARGET
@@ -268,3 +269,16 @@ def test_align_texts_drops_a_useless_bridge_either_way_and_logs_why(caplog):
                                 presegmented=True)
     assert (two_on_a_line.source, len(two_on_a_line.target)) == (
         ["Premier przyleciał. Rozmowy trwały.", "Wizyta kończy się w piątek."], 2)
+
+
+def test_read_mt_reads_line_files_as_editors_leave_them_and_names_the_problem(tmp_path):
+    from xling.align.texts import align_texts, read_mt
+    from xling.errors import UsageError
+
+    bom = tmp_path / "bom.en"
+    bom.write_bytes(b"\xef\xbb\xbfFirst line.\r\nSecond line.\r\n\r\n")
+    assert read_mt(bom, 2) == ["First line.", "Second line."]  # no U+FEFF left on the first line
+    with pytest.raises(UsageError, match=f"^--mt {re.escape(str(tmp_path))}: Is a directory$"):
+        read_mt(tmp_path, 2)
+    with pytest.raises(UsageError, match=r"^2 reverse bridge translations for 5 target sentences$"):
+        align_texts("\n".join(SOURCE), "\n".join(TARGET), presegmented=True, mt=BRIDGE, mt_rev=REVERSE[:2])

@@ -403,3 +403,8 @@ def test_the_python_api_takes_every_path_as_a_string_too(tmp_path):
     assert {k: v for k, v in _tree(tmp_path / "a").items() if k.endswith(".tsv")} == {
         k: v for k, v in _tree(tmp_path / "b").items() if k.endswith(".tsv")}
     assert "bridge:mt-dir" in (tmp_path / "a" / "manifest.jsonl").read_text(encoding="utf-8")
+
+
+def test_an_empty_document_has_similarity_zero_not_nan():
+    matrix = similarities(iter(["Ala ma kota", ""]), iter(["", "Ala ma kota"]))
+    assert matrix.tolist() == [[0.0, pytest.approx(1.0)], [0.0, 0.0]]
