@@ -1,6 +1,6 @@
 """Score xling's sentence aligner on the align-dev sets (gold beads, pooled strict/lax P/R/F1).
 
-    python scripts/eval_align.py [--data ../shared/align-dev] [--mt SYSTEM ...] [--oracle]
+    python scripts/eval_align.py [--data ../shared/align-dev] [--mt SYSTEM ...] [--oracle] [--excerpts K]
 
 Every set, side by side, with one parameter set (xling's defaults): each bridge
 system under the set's ``mt/`` (the forward MT, source → target language), the
@@ -104,13 +104,32 @@ def load_set(folder: Path, mt: str | None, rev: str | None = None):
                read_bead_ids(folder / "gold" / f"{doc}.align"))
 
 
-def evaluate(folder: Path, mt: str | None, rev: str | None = None) -> tuple[dict[str, float], float, int]:
-    """Pooled scores of one set with one bridge (and optionally its reverse), seconds, sentences."""
+def excerpts(documents, beads: int):
+    """Each document cut at gold bead boundaries into excerpts of ``beads`` beads (short texts: a news
+    brief, a few subtitles), with the gold renumbered; an excerpt empty on one side is left out."""
+    for doc, src, tgt, bridge, reverse, gold in documents:
+        for start in range(0, len(gold), beads):
+            chunk = gold[start:start + beads]
+            src_ids = [i for s, _ in chunk for i in s]
+            tgt_ids = [j for _, t in chunk for j in t]
+            if not src_ids or not tgt_ids:
+                continue
+            s0, s1, t0, t1 = min(src_ids), max(src_ids) + 1, min(tgt_ids), max(tgt_ids) + 1
+            yield (f"{doc}@{start}", src[s0:s1], tgt[t0:t1], bridge[s0:s1] if bridge else None,
+                   reverse[t0:t1] if reverse else None,
+                   [(tuple(i - s0 for i in s), tuple(j - t0 for j in t)) for s, t in chunk])
+
+
+def evaluate(folder: Path, mt: str | None, rev: str | None = None,
+             excerpt: int | None = None) -> tuple[dict[str, float], float, int]:
+    """Pooled scores of one set with one bridge (and optionally its reverse), seconds, sentences;
+    ``excerpt``: of its documents cut into excerpts of that many gold beads."""
     from xling.align.bridge import align_sentences
 
     counts = Counts()
     seconds, sentences = 0.0, 0
-    for _, src, tgt, bridge, reverse, gold in load_set(folder, mt, rev):
+    documents = load_set(folder, mt, rev)
+    for _, src, tgt, bridge, reverse, gold in (excerpts(documents, excerpt) if excerpt else documents):
         started = time.perf_counter()
         beads = align_sentences(src, tgt, bridge, reverse_bridge=reverse)
         seconds += time.perf_counter() - started
@@ -144,11 +163,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--mt", nargs="*", help="only these bridge systems ('none': no bridge); default: all")
     parser.add_argument("--oracle", action="store_true", help="also the reference translation as a bridge")
+    parser.add_argument("--excerpts", type=int, metavar="K",
+                        help="score short texts: every document cut at gold boundaries into excerpts of K beads")
     args = parser.parse_args()
     print(f"{'set':24} {'bridge':24} {'strict P':>8} {'strict R':>8} {'strict F1':>9} {'lax F1':>7} "
           f"{'seconds':>8} {'sent/s':>8}")
     for folder, mt, rev in runs(args.data, args.mt, args.oracle):
-        scores, seconds, sentences = evaluate(folder, mt, rev)
+        scores, seconds, sentences = evaluate(folder, mt, rev, args.excerpts)
         bridge = "none" if mt is None else mt + (" + rev" if rev else "")
         print(f"{folder.name:24} {bridge:24} {scores['strict_p']:8.4f} {scores['strict_r']:8.4f} "
               f"{scores['strict_f1']:9.4f} {scores['lax_f1']:7.4f} {seconds:8.3f} {sentences / seconds:8.0f}")
