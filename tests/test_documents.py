@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import zipfile
 
 import pytest
 
@@ -129,6 +131,115 @@ def test_a_word_file_comes_back_with_the_same_paragraphs_and_styles(tmp_path):
 
     bold = [run for run in docx.Document(io.BytesIO(out)).paragraphs[1].runs if run.text]
     assert len(bold) == 1 and bold[0].text.startswith("MINISTER")  # the first run keeps the text
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+# What a Word file holds beyond plain paragraphs, each text as a person reads it in Word.
+EDITED = [
+    "Pierwszy akapit dokumentu po polsku.",
+    "Zdanie z wstawionym tekstem na końcu.",       # a tracked insertion (and a tracked deletion, not shown)
+    "Akapit w kontrolce treści.",                  # a content control around a paragraph
+    "Komórka zewnętrzna.",
+    "Komórka wewnętrzna tabeli.",                  # a table inside a table's cell
+    "Scalona pionowo komórka.",                    # one cell over two rows: its text once
+    "Prawa górna.",
+    "Prawa środkowa.",
+    "Ostatni akapit.",
+]
+
+
+def _edited_docx() -> bytes:
+    docx = pytest.importorskip("docx")
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph(EDITED[0])
+    paragraph = document.add_paragraph("Zdanie z ")
+    for xml in (f'<w:ins {W_NS} w:id="1" w:author="a" w:date="2026-01-01T00:00:00Z"><w:r><w:t xml:space="preserve">'
+                "wstawionym tekstem</w:t></w:r></w:ins>",
+                f'<w:del {W_NS} w:id="2" w:author="a" w:date="2026-01-01T00:00:00Z"><w:r><w:delText '
+                'xml:space="preserve"> USUNIĘTE</w:delText></w:r></w:del>',
+                f'<w:r {W_NS}><w:t xml:space="preserve"> na końcu.</w:t></w:r>'):
+        paragraph._p.append(parse_xml(xml))
+    body = document.element.body
+    body.insert(len(body) - 1, parse_xml(f"<w:sdt {W_NS}><w:sdtContent><w:p><w:r><w:t>{EDITED[2]}</w:t></w:r>"
+                                         "</w:p></w:sdtContent></w:sdt>"))
+    outer = document.add_table(rows=1, cols=1)
+    outer.cell(0, 0).paragraphs[0].text = EDITED[3]
+    outer.cell(0, 0).add_table(rows=1, cols=1).cell(0, 0).paragraphs[0].text = EDITED[4]
+    merged = document.add_table(rows=2, cols=2)
+    merged.cell(0, 0).merge(merged.cell(1, 0)).paragraphs[0].text = EDITED[5]
+    merged.cell(0, 1).paragraphs[0].text, merged.cell(1, 1).paragraphs[0].text = EDITED[6], EDITED[7]
+    document.add_paragraph(EDITED[8])
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_word_file_s_insertions_content_controls_nested_and_merged_cells_are_read_once(tmp_path):
+    """python-docx's paragraph text leaves out tracked insertions, the body's children leave out content
+    controls, a cell's paragraphs leave out its nested tables, and its grid view lists a vertically
+    merged cell in both rows: each was text lost or read twice."""
+    from xling.readers.docx import read_docx
+
+    data = _edited_docx()
+    document = read_docx(data, "edited.docx")
+    assert [document.text[b.start:b.end] for b in document.blocks] == EDITED
+    report, fake = _run(tmp_path, "edited.docx", data)
+    assert report.files[0].status == "translated", report.files[0].reason
+    assert sorted(fake.seen) == sorted(EDITED)  # each sentence translated once
+    out = (tmp_path / "out" / "pl-en" / "edited.en.docx").read_bytes()
+    translated = read_docx(out, "edited.en.docx")
+    assert [translated.text[b.start:b.end] for b in translated.blocks] == [t.upper() for t in EDITED]
+    assert b"> USUNI\xc4\x98TE</w:delText>" in zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml")
+
+
+def test_the_parts_of_a_word_file_that_are_not_read_are_named_in_the_manifest(tmp_path):
+    """Headers, footers, footnotes and text boxes are not read yet: a run must not pass over their text
+    in silence. Two footnotes with text (the separators are not notes), one header, one text box."""
+    docx = pytest.importorskip("docx")
+    from docx.oxml import parse_xml
+    from rich.console import Console
+
+    from xling.cli.summary import print_summary
+    from xling.readers.docx import read_docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Treść dokumentu po polsku, o wizycie ministra w stolicy. ")
+    paragraph._p.append(parse_xml(
+        f'<w:r {W_NS} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
+        "<w:p><w:r><w:t>Tekst w ramce obok akapitu.</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape>"
+        "</w:pict></w:r>"))
+    document.sections[0].header.paragraphs[0].text = "Nagłówek każdej strony"
+    package = io.BytesIO()
+    document.save(package)
+    notes = "".join(f'<w:footnote w:id="{i}"><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:footnote>'
+                    for i, t in ((1, "Przypis pierwszy."), (2, "Przypis drugi.")))
+    separators = ('<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+                  '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
+                  "</w:r></w:p></w:footnote>")
+    with zipfile.ZipFile(io.BytesIO(package.getvalue())) as source:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for item in source.infolist():
+                target.writestr(item, source.read(item.filename))
+            target.writestr("word/footnotes.xml", f"<w:footnotes {W_NS}>{separators}{notes}</w:footnotes>")
+    data = out.getvalue()
+    read = read_docx(data, "notes.docx")
+    assert read.text == "Treść dokumentu po polsku, o wizycie ministra w stolicy."  # not the text box's
+    assert read.unread == ("footnotes (2)", "headers (1)", "text boxes (1)")
+    report, _ = _run(tmp_path, "notes.docx", data)
+    rows = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["path"], r["status"], r["unread"]) for r in rows] == [
+        ("notes.docx", "translated", ["footnotes (2)", "headers (1)", "text boxes (1)"])]
+    console = Console(record=True, width=200)
+    print_summary(report, console)
+    assert "1 with parts not read (see 'unread' in the manifest)" in console.export_text()
+    plain = docx.Document()
+    plain.add_paragraph("Tylko treść, bez nagłówków i przypisów.")
+    package = io.BytesIO()
+    plain.save(package)
+    assert read_docx(package.getvalue(), "plain.docx").unread == ()
 
 
 @pytest.mark.parametrize("levels", [3, 12, 150])

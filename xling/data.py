@@ -20,6 +20,7 @@ class Document:
     confidence: float = 0.0
     blocks: tuple[Block, ...] = ()  # paragraph-level units a structured reader found (plain text: none)
     format: str = "text"  # which reader read it: text, html
+    unread: tuple[str, ...] = ()  # parts with text the reader does not read (a Word file's headers, …)
 
 
 @dataclass(frozen=True, slots=True)

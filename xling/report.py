@@ -40,6 +40,7 @@ class FileReport:
     outputs: tuple[str, ...] = ()
     signature: str | None = None
     counterpart: str | None = None  # xling align on folders: the translation this original was paired with
+    unread: tuple[str, ...] = ()  # parts of the file with text that were not read (not translated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,11 @@ class RunReport:
         return [f for f in self.files if f.skipped and f.status in (TRANSLATED, SKIPPED)]
 
     @property
+    def partly_read(self) -> list[FileReport]:
+        """Documents with parts the reader does not read (their ``unread`` parts)."""
+        return [f for f in self.files if f.unread]
+
+    @property
     def sentences(self) -> int:
         return sum(f.sentences for f in self.files if f.status == TRANSLATED)
 
@@ -75,6 +81,8 @@ def manifest_row(report: FileReport) -> dict:
     row = {k: v for k, v in asdict(report).items() if k not in RUN_COUNTERS}
     if row["counterpart"] is None:  # only corpus alignment pairs documents
         del row["counterpart"]
+    if not row["unread"]:  # only readers that leave parts out (a Word file's headers) say so
+        del row["unread"]
     row["confidence"] = round(row["confidence"], 4)
     return row
 

@@ -27,6 +27,8 @@ def print_summary(report: RunReport, console: Console) -> None:
     counts = " · ".join(f"{report.count(s)} {s}" for s in (TRANSLATED, PASSED, SKIPPED, FAILED))
     if report.incomplete:
         counts += f" · {len(report.incomplete)} with parts left untranslated (see 'skipped' in the manifest)"
+    if report.partly_read:
+        counts += f" · {len(report.partly_read)} with parts not read (see 'unread' in the manifest)"
     console.print(f"{counts} · {report.sentences} sentences translated · {report.seconds:.1f} s")
     if report.unmatched:
         more = ", …" if len(report.unmatched) > UNMATCHED_SHOWN else ""

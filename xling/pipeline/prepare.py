@@ -65,7 +65,7 @@ def document_fields(detected: DetectedDocument) -> dict:
     doc = detected.doc
     return dict(encoding=doc.encoding, language=doc.language, confidence=doc.confidence,
                 paragraphs=len(detected.blocks), mixed=detected.detection.other_languages(),
-                boilerplate=detected.boilerplate())
+                boilerplate=detected.boilerplate(), unread=doc.unread)
 
 
 class Preparer:

@@ -7,7 +7,9 @@ a heading style makes a ``heading`` block. Empty paragraphs are no blocks but st
 The translated file is the original with each translated paragraph's text replaced: the text
 goes into the paragraph's first run (so the paragraph keeps its style and the first run its
 character formatting), the other runs are emptied; every paragraph, table, style and section is
-kept. Headers, footers, footnotes and text boxes are not read yet.
+kept. Read as Word shows them: tracked insertions (not deletions), content controls, tables inside
+cells, a merged cell once. Headers, footers, footnotes, endnotes and text boxes are not read yet: the
+document's ``unread`` names those that hold text, and the run's manifest says so.
 """
 
 from __future__ import annotations
@@ -18,36 +20,93 @@ from collections.abc import Iterator
 from xling.data import Block, Document
 
 
+_MARKUP_COMPATIBILITY = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+
+def _tag(element) -> str:
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+
+
+def _content(container) -> Iterator:
+    """The children of a body, cell, table or row, with content controls (``w:sdt``) and custom XML
+    unwrapped: their paragraphs, tables, rows and cells are the document's like any other."""
+    for child in container.iterchildren():
+        tag = _tag(child)
+        if tag == "sdt":
+            inner = next((c for c in child.iterchildren() if _tag(c) == "sdtContent"), None)
+            if inner is not None:
+                yield from _content(inner)
+        elif tag == "customXml":
+            yield from _content(child)
+        else:
+            yield child
+
+
 def _paragraphs(document) -> Iterator[tuple[str, object]]:
-    """(place, paragraph) of the body and its tables, in reading order."""
-    from docx.table import Table
+    """(place, paragraph) of the body and its tables, nested tables too, in reading order."""
+    yield from _blocks(document.element.body, document, "")
+
+
+def _blocks(container, parent, prefix: str) -> Iterator[tuple[str, object]]:
     from docx.text.paragraph import Paragraph
 
-    number = tables = 0
-    for element in document.element.body.iterchildren():
-        tag = element.tag.rsplit("}", 1)[-1]
+    paragraphs = tables = 0
+    for element in _content(container):
+        tag = _tag(element)
         if tag == "p":
-            number += 1
-            yield f"paragraph {number}", Paragraph(element, document)
+            paragraphs += 1
+            yield f"{prefix}paragraph {paragraphs}", Paragraph(element, parent)
         elif tag == "tbl":
             tables += 1
-            for r, row in enumerate(Table(element, document).rows, 1):
-                seen = set()
-                for c, cell in enumerate(row.cells, 1):
-                    if id(cell._tc) in seen:  # a merged cell is listed once per grid column
-                        continue
-                    seen.add(id(cell._tc))
-                    for k, paragraph in enumerate(cell.paragraphs, 1):
-                        yield f"table {tables} row {r} cell {c} paragraph {k}", paragraph
+            yield from _table(element, parent, f"{prefix}table {tables} ")
+
+
+def _table(table, parent, prefix: str) -> Iterator[tuple[str, object]]:
+    """Each cell once, as the file holds it: a merged cell is one ``w:tc`` (python-docx's grid view
+    lists a vertically merged cell in every row it spans, which read its text twice); cells are
+    numbered by grid column, as before."""
+    rows = (element for element in _content(table) if _tag(element) == "tr")
+    for r, row in enumerate(rows, 1):
+        column = 1
+        for cell in (element for element in _content(row) if _tag(element) == "tc"):
+            yield from _blocks(cell, parent, f"{prefix}row {r} cell {column} ")
+            column += _grid_span(cell)
+
+
+def _grid_span(cell) -> int:
+    for properties in cell.iterchildren():
+        if _tag(properties) == "tcPr":
+            for item in properties.iterchildren():
+                if _tag(item) == "gridSpan":
+                    value = next((v for k, v in item.attrib.items() if k.endswith("}val")), "1")
+                    return int(value) if value.isdigit() and int(value) > 0 else 1
+    return 1
+
+
+# Runs whose text is not the paragraph's own: tracked deletions and moved-away text, text boxes (their
+# own paragraphs, not read yet) and the fallback copy of drawings in older markup.
+_NOT_SHOWN = {"del", "moveFrom", "txbxContent"}
 
 
 def _runs(paragraph) -> Iterator:
-    """Every run of a paragraph, those inside hyperlinks too (their text is part of ``paragraph.text``)."""
-    for item in paragraph.iter_inner_content():
-        if hasattr(item, "runs"):
-            yield from item.runs
+    """Every run whose text the paragraph shows: inside hyperlinks, tracked insertions, inline content
+    controls and fields too (``paragraph.text`` leaves out the runs of tracked insertions)."""
+    from docx.oxml.ns import qn
+    from docx.text.run import Run
+
+    p = paragraph._p
+    for r in p.iter(qn("w:r")):
+        node = r.getparent()
+        while node is not None and node is not p:
+            if _tag(node) in _NOT_SHOWN or node.tag == f"{_MARKUP_COMPATIBILITY}Fallback":
+                break
+            node = node.getparent()
         else:
-            yield item
+            yield Run(r, paragraph)
+
+
+def _text(paragraph) -> str:
+    return " ".join("".join(run.text for run in _runs(paragraph)).split())
 
 
 def _open(data: bytes):
@@ -56,11 +115,50 @@ def _open(data: bytes):
     return open_docx(io.BytesIO(data))
 
 
+def _unread(data: bytes, docx_file) -> tuple[str, ...]:
+    """The parts with text that are not read: headers, footers, footnotes, endnotes, text boxes
+    (each with how many hold text), read from the package itself."""
+    import zipfile
+
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    def has_text(element) -> bool:
+        return any((t.text or "").strip() for t in element.iter(qn("w:t")))
+
+    kinds = (("header", "headers"), ("footer", "footers"), ("footnotes", "footnotes"), ("endnotes", "endnotes"))
+    found: dict[str, int] = {}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for name in sorted(package.namelist()):
+            file = name.rsplit("/", 1)[-1]
+            kind = next((label for prefix, label in kinds if name.startswith("word/") and file.startswith(prefix)
+                         and file.endswith(".xml")), None)
+            if kind is None:
+                continue
+            root = etree.fromstring(package.read(name), parser)
+            if kind in ("footnotes", "endnotes"):  # ids -1 and 0 are the separator lines
+                count = sum(1 for note in root.iterchildren()
+                            if note.get(qn("w:id"), "0").lstrip("-").isdigit() and int(note.get(qn("w:id"))) > 0
+                            and has_text(note))
+            else:
+                count = int(has_text(root))
+            if count:
+                found[kind] = found.get(kind, 0) + count
+    boxes = sum(1 for box in docx_file.element.body.iter(qn("w:txbxContent")) if has_text(box)
+                and not any(a.tag == f"{_MARKUP_COMPATIBILITY}Fallback" for a in box.iterancestors()))
+    if boxes:
+        found["text boxes"] = boxes
+    return tuple(f"{kind} ({count})" for kind, count in found.items())
+
+
 def read_docx(data: bytes, doc_id: str) -> Document:
-    """The text blocks of a ``.docx`` file, as a ``Document``."""
+    """The text blocks of a ``.docx`` file, as a ``Document``; ``unread`` names the parts with text that
+    are not read (headers, footers, notes, text boxes), so a run can say so."""
     pieces, blocks, position = [], [], 0
-    for place, paragraph in _paragraphs(_open(data)):
-        text = " ".join(paragraph.text.split())
+    docx_file = _open(data)
+    for place, paragraph in _paragraphs(docx_file):
+        text = _text(paragraph)
         if not text:
             continue
         style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
@@ -69,7 +167,8 @@ def read_docx(data: bytes, doc_id: str) -> Document:
         blocks.append(Block(position, position + len(text), kind, place))
         pieces.append(text)
         position += len(text) + 2
-    return Document(doc_id, "\n\n".join(pieces), "docx", blocks=tuple(blocks), format="docx")
+    return Document(doc_id, "\n\n".join(pieces), "docx", blocks=tuple(blocks), format="docx",
+                    unread=_unread(data, docx_file))
 
 
 def translated_docx(data: bytes, document: Document, translations: dict[int, str]) -> bytes:
