@@ -109,3 +109,15 @@ def test_a_malformed_subtitle_file_fails_with_one_short_line(tmp_path):
     reason = status["broken.srt"][1]
     assert reason.startswith("unreadable: not a valid srt file (SRTParseError")
     assert "\n" not in reason and len(reason) < 250
+
+
+def test_cue_formatting_is_not_text():
+    """Italics, font colours and ASS positioning codes are not words: not sent to the model, and a tag
+    after a "?" does not hide the end of the sentence (the first cue is a block of its own)."""
+    formatted = ("1\n00:00:01,000 --> 00:00:02,000\n<i>Gdzie jesteś?</i>\n\n"
+                 "2\n00:00:02,500 --> 00:00:04,000\n{\\an8}- Tutaj.\n- <font color=\"#ffff00\">Naprawdę</font>?"
+                 " Jeśli a < b, to b > a.\n")
+    document = read_subtitles(formatted, "a.srt", "utf-8", ".srt")
+    assert [document.text[b.start:b.end] for b in document.blocks] == [
+        "Gdzie jesteś?", "- Tutaj. - Naprawdę? Jeśli a < b, to b > a."]
+    assert [b.place for b in document.blocks] == ["cues 1-1", "cues 2-2"]

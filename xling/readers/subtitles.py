@@ -6,7 +6,8 @@ fragment the model guesses at. So consecutive cues are one block until a cue end
 (``.``, ``!``, ``?``, ``…``, a closing quote after them); the block is segmented and translated
 like a paragraph, and its translation is cut back into as many pieces as it had cues, each in
 proportion to the length of the cue's original text, at word boundaries. A block's ``place`` is
-``cues 3-5`` (1-based, as SRT numbers them).
+``cues 3-5`` (1-based, as SRT numbers them). Italics and other cue formatting are not sent to the
+model and not carried into the translation.
 """
 
 from __future__ import annotations
@@ -33,8 +34,16 @@ def _parse(text: str, kind: str):
     return parsed, parsed.captions
 
 
+# Formatting inside SRT cues: HTML-like tags (<i>, <b>, <u>, <font color=…>) and ASS override codes
+# ({\an8}, {\i1}). They are not words: sent to the model they come back mangled, and a tag closing a
+# cue hides the "?" before it from the sentence-end test. webvtt-py's text has them out already.
+_SRT_MARKUP = re.compile(r"</?(?:i|b|u|s|font)\b[^>]*>|\{\\[^}]*\}", re.IGNORECASE)
+
+
 def _text(cue, kind: str) -> str:
-    return " ".join((cue.content if kind == ".srt" else cue.text).split())
+    """A cue's text on one line, without its formatting (which a translated cue does not keep)."""
+    text = _SRT_MARKUP.sub("", cue.content) if kind == ".srt" else cue.text
+    return " ".join(text.split())
 
 
 def read_subtitles(text: str, doc_id: str, encoding: str, kind: str) -> Document:
