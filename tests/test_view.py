@@ -126,3 +126,16 @@ def test_terminal_views():
     print_table(records, INFO, console)
     table = console.file.getvalue()
     assert "original (pl)" in table and "translation (en)" in table and "Drugie." in table
+
+
+def test_view_of_a_path_that_is_not_a_bead_file_says_so(tmp_path):
+    """A mistyped path was answered "cannot tell the languages … pass --source-lang": the wrong problem."""
+    from typer.testing import CliRunner
+
+    from xling.cli import app
+
+    for path, says in ((tmp_path / "pl-en" / "missing.jsonl", "is not there"), (tmp_path, "is a folder")):
+        result = CliRunner().invoke(app, ["view", str(path)])
+        message = " ".join(result.output.split())
+        assert result.exit_code == 2 and f"{path} {says}: give a bead file" in message, result.output
+        assert "languages" not in message

@@ -27,12 +27,13 @@ def command(
 
     setup_logging(0, False)
     with exit_codes():
-        info = corpus_info(beads, source_lang, target_lang)
-        records = list(read_beads(beads)) if beads.is_file() else None
-        if records is None:
+        if not beads.is_file():  # before the languages: a mistyped path is not a question of languages
             from xling.errors import UsageError
 
-            raise UsageError(f"{beads} is not a file")
+            raise UsageError(f"{beads} is {'a folder' if beads.is_dir() else 'not there'}: give a bead file, "
+                             "OUT/<pair>/<doc>.jsonl")
+        info = corpus_info(beads, source_lang, target_lang)
+        records = list(read_beads(beads))
         if output is not None:
             from xling.formats.atomic import write_text
             from xling.view.html import render_document
