@@ -10,14 +10,16 @@ class XlingError(Exception):
     """Base class of every error xling raises on purpose."""
 
 
-def one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException, limit: int = 160) -> str:
     """What went wrong, in one line: ``No space left on device: 'out/pl-en/a.en'`` for a system error,
-    the message of xling's own, else the exception's type and first line."""
+    the message of xling's own, else the exception's type and first line, cut at ``limit`` characters
+    (a parser's message may quote the rest of the file)."""
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror}: {exc.filename!r}" if exc.filename else exc.strerror
     if isinstance(exc, XlingError):
         return str(exc)
-    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    text = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class UsageError(XlingError):

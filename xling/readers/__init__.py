@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from xling.data import Document
-from xling.errors import ReadError
+from xling.errors import ReadError, one_line
 from xling.io import decode, read_bytes, read_document, relative_id
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".docx": "docx", ".srt": "srt",
@@ -35,16 +35,10 @@ def read(root: Path, path: Path, max_bytes: int | None = None) -> Document:
     except ReadError:
         raise
     except Exception as exc:  # a page lxml cannot parse, a malformed cue, a damaged Word file: this file only
-        raise ReadError("unreadable", f"not a valid {kind} file ({_briefly(exc)})") from exc
+        raise ReadError("unreadable", f"not a valid {kind} file ({one_line(exc)})") from exc
     if not document.text.strip():
         raise ReadError("blank file", f"no text in the {kind} file")
     return document
-
-
-def _briefly(exc: Exception, limit: int = 160) -> str:
-    """A parser's error on one line and short: some quote the rest of the file, newlines and all."""
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _read(kind: str, data: bytes, doc_id: str) -> Document:
