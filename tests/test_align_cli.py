@@ -282,3 +282,17 @@ def test_read_mt_reads_line_files_as_editors_leave_them_and_names_the_problem(tm
         read_mt(tmp_path, 2)
     with pytest.raises(UsageError, match=r"^2 reverse bridge translations for 5 target sentences$"):
         align_texts("\n".join(SOURCE), "\n".join(TARGET), presegmented=True, mt=BRIDGE, mt_rev=REVERSE[:2])
+
+
+def test_load_bridge_falls_back_only_for_the_registry_s_model(tmp_path):
+    """The Python API: the registry's model missing is a note (align without a bridge); a model the
+    caller names that cannot load, or cannot translate into the target language, is an error."""
+    from xling.api import load_bridge
+    from xling.errors import XlingError
+
+    translator, note = load_bridge("pl", "de")
+    assert translator is None and note.startswith("xling's models translate into English, not 'de'")
+    with pytest.raises(XlingError, match="translate into English, not 'de'"):
+        load_bridge("pl", "de", str(tmp_path))
+    with pytest.raises(XlingError, match="holds no config.json"):
+        load_bridge("pl", "en", str(tmp_path))

@@ -108,13 +108,20 @@ def load_bridge(source_lang: str, target_lang: str, model: str | None = None,
     """The translator ``align_texts`` uses as a bridge, or ``None`` and why there is none.
 
     xling's models translate into English: another target needs a bridge from a file (``--mt``).
-    A model that cannot be resolved is no error here: the alignment goes on without a bridge.
+    The registry's model may be missing from this machine: the alignment then goes on without a
+    bridge. A ``model`` the caller names must load: an ``XlingError`` says why it does not (aligning
+    without it would be far worse than what was asked for).
     """
-    from xling.errors import XlingError
+    from xling.errors import UsageError, XlingError
 
     if target_lang != "en":
-        return None, f"xling's models translate into English, not {target_lang!r}; pass --mt FILE for a bridge"
+        note = f"xling's models translate into English, not {target_lang!r}; pass --mt FILE for a bridge"
+        if model is not None:
+            raise UsageError(note)
+        return None, note
     try:
         return load_translator(source_lang, model, **kwargs), ""
     except XlingError as exc:
+        if model is not None:
+            raise
         return None, f"no bridge translation ({exc})"

@@ -130,22 +130,17 @@ def _folders(source: Path, target: Path, output: str, source_lang: str, target_l
 
 def _load_bridge(source_lang: str, target_lang: str, model: str | None, no_model: bool, offline: bool,
                  cache: Path | None):
-    """The bridge translator and, when there is none, why. The registry's model may be missing (the
-    alignment then goes on without a bridge, and says so); a model the user named must load."""
-    from xling.api import load_bridge, load_translator
+    """The bridge translator and, when there is none, why (``api.load_bridge``: a model named with
+    ``--model`` must load)."""
+    from xling.api import load_bridge
     from xling.errors import UsageError, XlingError
 
     if no_model:
         if model is not None:
             raise UsageError("--model and --no-model contradict each other: give one")
         return None, "no bridge asked for"
-    if model is None or target_lang != "en":  # the registry's model, or none that could translate into TGT
-        translator, note = load_bridge(source_lang, target_lang, model, offline=offline, cache=cache)
-        if translator is None and model is not None:
-            raise UsageError(f"--model {model}: {note}")
-        return translator, note
     try:
-        return load_translator(source_lang, model, offline=offline, cache=cache), ""
+        return load_bridge(source_lang, target_lang, model, offline=offline, cache=cache)
     except XlingError as exc:
         raise UsageError(f"--model {model}: {exc}") from exc
 
