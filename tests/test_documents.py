@@ -198,6 +198,10 @@ def test_the_parts_of_a_word_file_that_are_not_read_are_named_in_the_manifest(tm
     """Headers, footers, footnotes and text boxes are not read yet: a run must not pass over their text
     in silence. Two footnotes with text (the separators are not notes), one header, one text box."""
     docx = pytest.importorskip("docx")
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
     from docx.oxml import parse_xml
     from rich.console import Console
 
@@ -211,27 +215,24 @@ def test_the_parts_of_a_word_file_that_are_not_read_are_named_in_the_manifest(tm
         "<w:p><w:r><w:t>Tekst w ramce obok akapitu.</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape>"
         "</w:pict></w:r>"))
     document.sections[0].header.paragraphs[0].text = "Nagłówek każdej strony"
-    package = io.BytesIO()
-    document.save(package)
     notes = "".join(f'<w:footnote w:id="{i}"><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:footnote>'
                     for i, t in ((1, "Przypis pierwszy."), (2, "Przypis drugi.")))
     separators = ('<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
                   '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
                   "</w:r></w:p></w:footnote>")
-    with zipfile.ZipFile(io.BytesIO(package.getvalue())) as source:
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as target:
-            for item in source.infolist():
-                target.writestr(item, source.read(item.filename))
-            target.writestr("word/footnotes.xml", f"<w:footnotes {W_NS}>{separators}{notes}</w:footnotes>")
-    data = out.getvalue()
+    footnotes = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES,
+                     f"<w:footnotes {W_NS}>{separators}{notes}</w:footnotes>".encode(), document.part.package)
+    document.part.relate_to(footnotes, RT.FOOTNOTES)  # as Word links them: by a relationship
+    package = io.BytesIO()
+    document.save(package)
+    data = package.getvalue()
     read = read_docx(data, "notes.docx")
     assert read.text == "Treść dokumentu po polsku, o wizycie ministra w stolicy."  # not the text box's
-    assert read.unread == ("footnotes (2)", "headers (1)", "text boxes (1)")
+    assert read.unread == ("headers (1)", "footnotes (2)", "text boxes (1)")
     report, _ = _run(tmp_path, "notes.docx", data)
     rows = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(r["path"], r["status"], r["unread"]) for r in rows] == [
-        ("notes.docx", "translated", ["footnotes (2)", "headers (1)", "text boxes (1)"])]
+        ("notes.docx", "translated", ["headers (1)", "footnotes (2)", "text boxes (1)"])]
     console = Console(record=True, width=200)
     print_summary(report, console)
     assert "1 with parts not read (see 'unread' in the manifest)" in console.export_text()

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 
 from xling.data import Block, Document
 
-
 _MARKUP_COMPATIBILITY = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 
@@ -70,17 +69,7 @@ def _table(table, parent, prefix: str) -> Iterator[tuple[str, object]]:
         column = 1
         for cell in (element for element in _content(row) if _tag(element) == "tc"):
             yield from _blocks(cell, parent, f"{prefix}row {r} cell {column} ")
-            column += _grid_span(cell)
-
-
-def _grid_span(cell) -> int:
-    for properties in cell.iterchildren():
-        if _tag(properties) == "tcPr":
-            for item in properties.iterchildren():
-                if _tag(item) == "gridSpan":
-                    value = next((v for k, v in item.attrib.items() if k.endswith("}val")), "1")
-                    return int(value) if value.isdigit() and int(value) > 0 else 1
-    return 1
+            column += cell.grid_span  # python-docx's CT_Tc: 1 unless the cell spans grid columns
 
 
 # Runs whose text is not the paragraph's own: tracked deletions and moved-away text, text boxes (their
@@ -96,13 +85,19 @@ def _runs(paragraph) -> Iterator:
 
     p = paragraph._p
     for r in p.iter(qn("w:r")):
-        node = r.getparent()
-        while node is not None and node is not p:
-            if _tag(node) in _NOT_SHOWN or node.tag == f"{_MARKUP_COMPATIBILITY}Fallback":
-                break
-            node = node.getparent()
-        else:
+        if not _hidden(r, p):
             yield Run(r, paragraph)
+
+
+def _hidden(element, top) -> bool:
+    """Whether ``element`` lies, below ``top``, in a deletion, a move's source, a text box or the fallback
+    copy of a drawing: text Word does not show as the paragraph's."""
+    for node in element.iterancestors():
+        if node is top:
+            return False
+        if _tag(node) in _NOT_SHOWN or node.tag == f"{_MARKUP_COMPATIBILITY}Fallback":
+            return True
+    return False
 
 
 def _text(paragraph) -> str:
@@ -115,41 +110,33 @@ def _open(data: bytes):
     return open_docx(io.BytesIO(data))
 
 
-def _unread(data: bytes, docx_file) -> tuple[str, ...]:
-    """The parts with text that are not read: headers, footers, footnotes, endnotes, text boxes
-    (each with how many hold text), read from the package itself."""
-    import zipfile
+_UNREAD_PARTS = {"header": "headers", "footer": "footers", "footnotes": "footnotes", "endnotes": "endnotes"}
 
+
+def _unread(docx_file) -> tuple[str, ...]:
+    """The parts with text that are not read: headers, footers, footnotes, endnotes, text boxes, each with
+    how many hold text (a note is one of ``w:type`` normal; separators are notes of another type)."""
     from docx.oxml.ns import qn
-    from lxml import etree
+    from docx.oxml.parser import parse_xml
 
     def has_text(element) -> bool:
         return any((t.text or "").strip() for t in element.iter(qn("w:t")))
 
-    kinds = (("header", "headers"), ("footer", "footers"), ("footnotes", "footnotes"), ("endnotes", "endnotes"))
     found: dict[str, int] = {}
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        for name in sorted(package.namelist()):
-            file = name.rsplit("/", 1)[-1]
-            kind = next((label for prefix, label in kinds if name.startswith("word/") and file.startswith(prefix)
-                         and file.endswith(".xml")), None)
-            if kind is None:
-                continue
-            root = etree.fromstring(package.read(name), parser)
-            if kind in ("footnotes", "endnotes"):  # ids -1 and 0 are the separator lines
-                count = sum(1 for note in root.iterchildren()
-                            if note.get(qn("w:id"), "0").lstrip("-").isdigit() and int(note.get(qn("w:id"))) > 0
-                            and has_text(note))
-            else:
-                count = int(has_text(root))
-            if count:
-                found[kind] = found.get(kind, 0) + count
-    boxes = sum(1 for box in docx_file.element.body.iter(qn("w:txbxContent")) if has_text(box)
-                and not any(a.tag == f"{_MARKUP_COMPATIBILITY}Fallback" for a in box.iterancestors()))
-    if boxes:
+    for part in docx_file.part.package.iter_parts():
+        name = part.partname.rsplit("/", 1)[-1]
+        kind = next((label for prefix, label in _UNREAD_PARTS.items() if name.startswith(prefix)), None)
+        if kind is None:
+            continue
+        root = part.element if hasattr(part, "element") else parse_xml(part.blob)  # notes: a plain part
+        units = [root] if kind in ("headers", "footers") else [
+            note for note in root.iterchildren() if note.get(qn("w:type"), "normal") == "normal"]
+        if count := sum(1 for unit in units if has_text(unit)):
+            found[kind] = found.get(kind, 0) + count
+    body = docx_file.element.body
+    if boxes := sum(1 for box in body.iter(qn("w:txbxContent")) if has_text(box) and not _hidden(box, body)):
         found["text boxes"] = boxes
-    return tuple(f"{kind} ({count})" for kind, count in found.items())
+    return tuple(f"{kind} ({found[kind]})" for kind in (*_UNREAD_PARTS.values(), "text boxes") if kind in found)
 
 
 def read_docx(data: bytes, doc_id: str) -> Document:
@@ -168,7 +155,7 @@ def read_docx(data: bytes, doc_id: str) -> Document:
         pieces.append(text)
         position += len(text) + 2
     return Document(doc_id, "\n\n".join(pieces), "docx", blocks=tuple(blocks), format="docx",
-                    unread=_unread(data, docx_file))
+                    unread=_unread(docx_file))
 
 
 def translated_docx(data: bytes, document: Document, translations: dict[int, str]) -> bytes:
