@@ -147,16 +147,14 @@ def _listed_pairs(pairs_file: Path, source: Side, target: Side) -> list[Document
     return [DocumentPair(s, t, "pairs file") for s, t in listed]
 
 
-def _pairs(source: Side, target: Side, match: str, listed: list[DocumentPair] | None,
-           bridge: Bridge) -> list[DocumentPair]:
-    if listed is not None:
-        return listed
+def _pairs(source: Side, target: Side, match: str, bridge: Bridge) -> list[DocumentPair]:
     if match == "name":
         return pair_by_name(list(source.paths), list(target.paths), source.language, target.language)
     return _content_pairs(source, target, bridge)
 
 
-def _check(source: Side, target: Side, globs: Sequence[str], match: str, listed, bridge: Bridge) -> None:
+def _check(source: Side, target: Side, globs: Sequence[str], match: str, listed: list[DocumentPair] | None,
+           bridge: Bridge) -> None:
     """What can be refused before the output folder is touched."""
     for side, role in ((source, "source"), (target, "target")):
         if not side.paths:
@@ -205,7 +203,7 @@ def align_folders(source_dir: Path | str, target_dir: Path | str, output_dir: Pa
     how = "a pairs file" if listed is not None else match
     with folder.opened():
         previous = folder.read_previous()
-        pairs = _pairs(source, target, match, listed, bridge)
+        pairs = listed if listed is not None else _pairs(source, target, match, bridge)
         itself = _same_files(pairs, source, target)
         pairs = [p for p in pairs if p not in itself]
         reports = _write_pairs(folder, source, target, pairs, bridge, view)

@@ -51,14 +51,13 @@ def _parser():
 def _parse(source: str):
     from xling.errors import ReadError
 
-    too_deep = ReadError("unreadable", f"the Markdown nests blocks (lists, quotes) more than {MAX_NESTING} deep, "
-                                       "and markdown-it cannot read past that depth (the rest would be lost)")
     try:
         tokens = _parser().parse(source)
     except RecursionError:
-        raise too_deep from None
-    if any(token.level >= MAX_NESTING - 1 for token in tokens):
-        raise too_deep
+        tokens = None
+    if tokens is None or any(token.level >= MAX_NESTING - 1 for token in tokens):
+        raise ReadError("unreadable", f"the Markdown nests blocks (lists, quotes) more than {MAX_NESTING} deep, "
+                                      "and markdown-it cannot read past that depth (the rest would be lost)")
     return tokens
 
 
